@@ -1,0 +1,140 @@
+//! The command line, as close to the flags as possible. `commands::Context` turns it into
+//! plain settings before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Manage Azure-style VM scale sets locally: deterministic, offline, in milliseconds.
+#[derive(Debug, Parser)]
+#[command(name = "scaleset", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The definition file.
+    #[arg(
+        short = 'f',
+        long = "file",
+        env = "SCALESET_FILE",
+        default_value = "scalesets.yaml",
+        global = true,
+        value_name = "PATH"
+    )]
+    pub file: PathBuf,
+    /// The state file.
+    #[arg(long, env = "SCALESET_STATE", default_value = "scalesets.state.json", global = true, value_name = "PATH")]
+    pub state: PathBuf,
+    /// Output format of commands that print data.
+    #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    /// Seed of the random generator, fixed when the state is created.
+    #[arg(long, env = "SCALESET_SEED", global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Start of the logical clock when the state is created (default: now, to the minute).
+    #[arg(long, global = true, value_name = "RFC3339")]
+    pub start_time: Option<String>,
+    /// How long to wait for another process's lock on the state file.
+    #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the definition and print every problem found.
+    Validate,
+    /// Show what apply would change.
+    Plan {
+        /// Only these scale sets.
+        names: Vec<String>,
+        /// Exit 0 when there is nothing to do, 2 when there are changes.
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Also plan deleting sets that are no longer defined.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Make the state match the definition.
+    Apply {
+        /// Only these scale sets.
+        names: Vec<String>,
+        /// Delete scale sets that are no longer defined.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Create one scale set from the definition.
+    Create { name: String },
+    /// Change a set's capacity by hand.
+    #[command(group = clap::ArgGroup::new("amount").required(true))]
+    Scale {
+        name: String,
+        /// The new capacity.
+        #[arg(long, group = "amount", allow_negative_numbers = true)]
+        capacity: Option<i64>,
+        /// Change the capacity by this much (+N or -N).
+        #[arg(long, group = "amount", allow_negative_numbers = true, value_name = "+N|-N")]
+        by: Option<i64>,
+    },
+    /// Delete a whole set, or some of its instances.
+    Delete {
+        name: String,
+        /// Delete only these instances (IDs or names); capacity drops accordingly.
+        #[arg(long, num_args = 1.., value_name = "ID")]
+        instances: Vec<String>,
+    },
+    /// One row per scale set.
+    List,
+    /// One row per instance of a set.
+    Instances { name: String },
+    /// Cost summary: run rate, monthly projection, accrued so far.
+    Cost {
+        /// Only these scale sets.
+        names: Vec<String>,
+        /// Fail (exit 3) when the projected monthly cost is above this many USD.
+        #[arg(long, value_name = "USD")]
+        max_monthly: Option<String>,
+    },
+    /// Move the logical clock forward.
+    Advance {
+        /// How far: 90s, 5m, 1h30m, 2d, PT5M.
+        duration: String,
+    },
+    /// The activity log, oldest first.
+    Events {
+        /// Only this scale set.
+        name: Option<String>,
+        /// Only the last N entries.
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+    },
+    /// Protect instances from scale-in (and, with the flag, from scale-set actions).
+    Protect {
+        name: String,
+        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        instances: Vec<String>,
+        /// Also protect from scale-set-wide actions (upgrades, reimage, deallocate of the set).
+        #[arg(long)]
+        scale_set_actions: bool,
+    },
+    /// Remove instance protection.
+    Unprotect {
+        name: String,
+        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        instances: Vec<String>,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+    /// Print the JSON Schema of the definition file.
+    Schema,
+}

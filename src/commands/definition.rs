@@ -1,0 +1,143 @@
+//! Commands that read the definition: validate, plan, apply, create, schema.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::engine::{EngineError, capacity, plan as planner};
+use crate::render;
+use crate::spec::raw::RawDefinition;
+
+use super::{Context, change_report};
+
+pub fn validate(ctx: &Context) -> Result<ExitCode> {
+    let defs = ctx.definitions()?;
+    let names: Vec<&str> = defs.iter().map(|d| d.config.name.as_str()).collect();
+    if ctx.json {
+        ctx.print(
+            &serde_json::json!({ "valid": true, "file": ctx.file.display().to_string(), "scaleSets": names }),
+            String::new,
+        )?;
+    } else {
+        println!("{}: valid ({} scale set(s): {})", ctx.file.display(), defs.len(), names.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn engine_errors(errors: Vec<EngineError>) -> anyhow::Error {
+    let mut it = errors.into_iter();
+    let first = it.next().map_or_else(|| anyhow::anyhow!("plan failed"), anyhow::Error::new);
+    let rest: Vec<String> = it.map(|e| e.to_string()).collect();
+    if rest.is_empty() { first } else { first.context(rest.join("\n")) }
+}
+
+pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Result<ExitCode> {
+    let defs = ctx.definitions()?;
+    let state = ctx.read_state()?;
+    let changes =
+        planner::plan(&defs, state.as_ref(), names, prune, &ctx.file.display().to_string()).map_err(engine_errors)?;
+    let has_changes = changes.iter().any(planner::Change::is_change);
+    if ctx.json {
+        let items: Vec<serde_json::Value> = changes.iter().map(change_json).collect();
+        ctx.print(&serde_json::json!({ "changes": items, "hasChanges": has_changes }), String::new)?;
+    } else {
+        ctx.print(&(), || render::plan_text(&changes, state.as_ref()))?;
+    }
+    Ok(ExitCode::from(if detailed && has_changes { crate::exit::CHANGES } else { crate::exit::OK }))
+}
+
+fn change_json(c: &planner::Change) -> serde_json::Value {
+    use planner::Change;
+    match c {
+        Change::Create { name, capacity } => {
+            serde_json::json!({ "action": "create", "name": name, "capacity": capacity })
+        }
+        Change::Update { name, capacity, capacity_held, model, outdated, upgrade_mode, settings } => {
+            serde_json::json!({
+                "action": if c.is_change() { "update" } else { "none" },
+                "name": name,
+                "capacity": capacity.map(|(a, b)| serde_json::json!({ "old": a, "new": b })),
+                "capacityHeldByAutoscale": capacity_held.map(|(a, b)| serde_json::json!({ "current": a, "defined": b })),
+                "model": model.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
+                "outdatedInstances": outdated,
+                "upgradeMode": upgrade_mode,
+                "settings": settings.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
+            })
+        }
+        Change::Delete { name, instances } => {
+            serde_json::json!({ "action": "delete", "name": name, "instances": instances })
+        }
+        Change::Orphan { name } => {
+            serde_json::json!({ "action": "none", "name": name, "note": "not in the definition; apply --prune deletes it" })
+        }
+    }
+}
+
+pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
+    let defs = ctx.definitions()?;
+    let file = ctx.file.display().to_string();
+    let (state, events, ()) = ctx.mutate(|state| {
+        let changes = planner::plan(&defs, Some(state), names, prune, &file).map_err(engine_errors)?;
+        let now = state.clock;
+        Ok((planner::apply(state, &defs, &changes, now)?, ()))
+    })?;
+    Context::report(&events);
+    if events.is_empty() {
+        eprintln!("No changes. The state matches the definition.");
+    }
+    // Show what was applied: the instances of each selected set, then the costs.
+    let shown: Vec<&crate::model::state::ScaleSet> =
+        state.scale_sets.iter().filter(|s| names.is_empty() || names.contains(&s.config.name)).collect();
+    let selected: Vec<String> = shown.iter().map(|s| s.config.name.clone()).collect();
+    let cost = render::views::cost(&state, &selected, ctx.catalog)?;
+    if ctx.json {
+        let sets: Vec<serde_json::Value> = shown
+            .iter()
+            .map(|s| serde_json::json!({ "name": s.config.name, "instances": render::views::instances(s) }))
+            .collect();
+        ctx.print(
+            &serde_json::json!({ "serial": state.serial, "events": events, "scaleSets": sets, "cost": cost }),
+            String::new,
+        )?;
+    } else {
+        ctx.print(&(), || {
+            let mut out = String::new();
+            for s in &shown {
+                out.push_str(&format!("{} ({} VMs, model v{}):\n", s.config.name, s.capacity, s.model_version));
+                out.push_str(&render::instances_table(&render::views::instances(s), ctx.style));
+                out.push('\n');
+            }
+            out.push_str(&render::cost_table(&cost, ctx.style));
+            out
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn create(ctx: &Context, name: &str) -> Result<ExitCode> {
+    let defs = ctx.definitions()?;
+    let Some(def) = defs.iter().find(|d| d.config.name == name) else {
+        let hint = planner::hint(name, defs.iter().map(|d| d.config.name.as_str()));
+        return Err(
+            EngineError::NotDefined { name: name.to_owned(), file: ctx.file.display().to_string(), hint }.into()
+        );
+    };
+    let (state, events, ()) = ctx.mutate(|state| {
+        if state.set(name).is_some() {
+            return Err(EngineError::SetExists { name: name.to_owned() }.into());
+        }
+        let now = state.clock;
+        let (set, events) = capacity::create_set(def, now)?;
+        state.insert_set(set);
+        Ok((events, ()))
+    })?;
+    Context::report(&events);
+    ctx.print(&change_report(&state, &events), String::new)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn schema() -> Result<ExitCode> {
+    let schema = schemars::schema_for!(RawDefinition);
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,225 @@
+//! The imperative shell: each command reads what it needs (definition, state), asks the
+//! engine, writes the state back under the lock, and prints through `render`.
+
+mod definition;
+mod scaling;
+mod show;
+mod time;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use jiff::Timestamp;
+
+use crate::cli::{Cli, Command, Output};
+use crate::cost::catalog::Catalog;
+use crate::model::event::{Event, EventKind};
+use crate::model::state::State;
+use crate::render::table::Style;
+use crate::spec::SetDefinition;
+use crate::store::{self, Loaded};
+
+/// Plain settings built from the command line and the environment before any work starts.
+pub struct Context {
+    pub file: PathBuf,
+    pub state_path: PathBuf,
+    pub json: bool,
+    pub seed: Option<u64>,
+    pub start_time: Option<Timestamp>,
+    pub lock_timeout: std::time::Duration,
+    pub style: Style,
+    pub command_line: String,
+    pub catalog: &'static Catalog,
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Whatever the command refuses; the caller maps it to an exit code.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        Command::Validate => definition::validate(&ctx),
+        Command::Plan { names, detailed_exitcode, prune } => definition::plan(&ctx, &names, prune, detailed_exitcode),
+        Command::Apply { names, prune } => definition::apply(&ctx, &names, prune),
+        Command::Create { name } => definition::create(&ctx, &name),
+        Command::Schema => definition::schema(),
+        Command::Scale { name, capacity, by } => scaling::scale(&ctx, &name, capacity, by),
+        Command::Delete { name, instances } => scaling::delete(&ctx, &name, &instances),
+        Command::Protect { name, instances, scale_set_actions } => {
+            scaling::protect(&ctx, &name, &instances, true, scale_set_actions)
+        }
+        Command::Unprotect { name, instances } => scaling::protect(&ctx, &name, &instances, false, false),
+        Command::List => show::list(&ctx),
+        Command::Instances { name } => show::instances(&ctx, &name),
+        Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
+        Command::Cost { names, max_monthly } => show::cost(&ctx, &names, max_monthly.as_deref()),
+        Command::Advance { duration } => time::advance(&ctx, &duration),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "scaleset", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Result<Self> {
+        let g = &cli.global;
+        let start_time = g
+            .start_time
+            .as_deref()
+            .map(|s| {
+                s.parse::<Timestamp>().with_context(|| {
+                    format!("--start-time '{s}' is not an RFC 3339 time (accepted: 2026-01-05T08:00:00Z)")
+                })
+            })
+            .transpose()?;
+        let lock_timeout: crate::model::duration::Duration =
+            g.lock_timeout.parse().with_context(|| "--lock-timeout".to_owned())?;
+        let width = if std::io::stdout().is_terminal() {
+            std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+        } else {
+            None
+        };
+        Ok(Self {
+            file: g.file.clone(),
+            state_path: g.state.clone(),
+            json: g.output == Output::Json,
+            seed: g.seed,
+            start_time,
+            lock_timeout: std::time::Duration::from_secs(lock_timeout.secs()),
+            style: Style { width },
+            command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+            catalog: Catalog::builtin(),
+        })
+    }
+
+    /// The definition, validated.
+    fn definitions(&self) -> Result<Vec<SetDefinition>> {
+        Ok(crate::spec::load_definition(&self.file, self.catalog)?)
+    }
+
+    /// The state as it is (no lock: a reader sees the old or the new file, never a mix).
+    fn read_state(&self) -> Result<Option<State>> {
+        Ok(match store::read_state(&self.state_path)? {
+            Loaded::Missing => None,
+            Loaded::Present(s) => Some(s),
+        })
+    }
+
+    /// A fresh state for this run's seed and start time.
+    fn new_state(&self) -> State {
+        // The one place the wall clock is read: the default start of the logical clock.
+        let start = self.start_time.unwrap_or_else(|| {
+            let now = Timestamp::now().as_second();
+            Timestamp::from_second(now - now.rem_euclid(60)).unwrap_or(Timestamp::UNIX_EPOCH)
+        });
+        let mut state = State::new(self.seed.unwrap_or(0), start);
+        state.events.push(Event::new(
+            start,
+            None,
+            EventKind::StateCreated,
+            format!("state created (seed {}, lineage {})", state.seed, state.lineage),
+        ));
+        state
+    }
+
+    /// Read-modify-write under the lock. `change` returns the events of what it did; no events
+    /// means nothing changed and nothing is written. An error leaves the file untouched.
+    fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
+        let guard = store::acquire(&self.state_path, self.lock_timeout, &format!("scaleset {}", self.command_line))?;
+        if let Some(previous) = &guard.took_over_from {
+            eprintln!("note: took over the state lock last held by {previous}, which ended without releasing it");
+        }
+        let existing = self.read_state()?;
+        let created = existing.is_none();
+        let mut state = match existing {
+            Some(s) => {
+                self.check_fixed_settings(&s)?;
+                s
+            }
+            None => self.new_state(),
+        };
+        let (events, out) = change(&mut state)?;
+        if !events.is_empty() {
+            state.serial += 1;
+            state.events.extend(events.iter().cloned());
+            state.check().map_err(|e| {
+                anyhow::anyhow!("internal error: the change would break the state ({e}); nothing was written")
+            })?;
+            store::write_state(&self.state_path, &state)?;
+        } else if created {
+            // Nothing happened: do not create a file for it.
+        }
+        drop(guard);
+        Ok((state, events, out))
+    }
+
+    fn check_fixed_settings(&self, state: &State) -> Result<()> {
+        if let Some(seed) = self.seed
+            && seed != state.seed
+        {
+            bail!(
+                "the state {} was created with seed {}; --seed {seed} cannot change it (the seed is fixed when the state is created)",
+                self.state_path.display(),
+                state.seed
+            );
+        }
+        if let Some(start) = self.start_time
+            && start != state.created_at
+        {
+            eprintln!("note: --start-time {start} ignored: the state already exists (its clock is at {})", state.clock);
+        }
+        Ok(())
+    }
+
+    /// Prints data: JSON or the table text.
+    fn print(&self, json: &impl serde::Serialize, table: impl FnOnce() -> String) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        if self.json {
+            serde_json::to_writer_pretty(&mut out, json)?;
+            out.write_all(b"\n")?;
+        } else {
+            out.write_all(table().as_bytes())?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Tells the user what a change did (stderr), one line per event.
+    fn report(events: &[Event]) {
+        let mut err = std::io::stderr().lock();
+        for e in events {
+            if e.kind == EventKind::ClockAdvanced || e.kind == EventKind::StateCreated {
+                continue;
+            }
+            let _ = match &e.scale_set {
+                Some(set) => writeln!(err, "{set}: {}", e.message),
+                None => writeln!(err, "{}", e.message),
+            };
+        }
+    }
+}
+
+/// The JSON printed by commands that change the state.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangeReport<'a> {
+    serial: u64,
+    clock: Timestamp,
+    events: &'a [Event],
+}
+
+fn change_report<'a>(state: &State, events: &'a [Event]) -> ChangeReport<'a> {
+    ChangeReport { serial: state.serial, clock: state.clock, events }
+}
+
+/// A set that must exist in the state.
+fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineError {
+    let known: Vec<&str> =
+        state.map(|s| s.scale_sets.iter().map(|s| s.config.name.as_str()).collect()).unwrap_or_default();
+    crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::engine::plan::hint(name, known) }
+}

@@ -1,0 +1,85 @@
+//! Commands that only read: list, instances, events, cost. A missing state shows nothing.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cost::money::Money;
+use crate::exit::OverBudget;
+use crate::render::{self, views};
+
+use super::{Context, set_not_found};
+
+pub fn list(ctx: &Context) -> Result<ExitCode> {
+    let state = ctx.read_state()?;
+    let rows = state
+        .iter()
+        .flat_map(|s| s.scale_sets.iter())
+        .map(|s| views::set_view(s, ctx.catalog))
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.print(&rows, || render::list_table(&rows, ctx.style))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
+    let state = ctx.read_state()?;
+    let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
+        return Err(set_not_found(state.as_ref(), name).into());
+    };
+    let rows = views::instances(set);
+    ctx.print(&rows, || render::instances_table(&rows, ctx.style))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<ExitCode> {
+    let state = ctx.read_state()?;
+    if let Some(name) = name
+        && state.as_ref().is_some_and(|s| s.set(name).is_none())
+        && !state.as_ref().is_some_and(|s| s.events.iter().any(|e| e.scale_set.as_deref() == Some(name)))
+    {
+        return Err(set_not_found(state.as_ref(), name).into());
+    }
+    let mut selected: Vec<&crate::model::event::Event> = state
+        .iter()
+        .flat_map(|s| s.events.iter())
+        .filter(|e| name.is_none_or(|n| e.scale_set.as_deref() == Some(n)))
+        .collect();
+    if let Some(n) = tail {
+        let skip = selected.len().saturating_sub(n);
+        selected.drain(..skip);
+    }
+    ctx.print(&selected, || render::events_table(&selected, ctx.style))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>) -> Result<ExitCode> {
+    let budget = max_monthly
+        .map(|s| {
+            Money::parse(s.trim_start_matches('$')).map_err(|e| {
+                anyhow::anyhow!("--max-monthly '{s}' is not an amount in USD (accepted: 500 or 1234.56): {e}")
+            })
+        })
+        .transpose()?;
+    let state = ctx.read_state()?;
+    if let Some(state) = &state {
+        for n in names {
+            if state.set(n).is_none() {
+                return Err(set_not_found(Some(state), n).into());
+            }
+        }
+    }
+    let empty = crate::model::state::State::new(0, jiff::Timestamp::UNIX_EPOCH);
+    let view = views::cost(state.as_ref().unwrap_or(&empty), names, ctx.catalog)?;
+    ctx.print(&view, || render::cost_table(&view, ctx.style))?;
+    if let Some(budget) = budget
+        && view.total_monthly_cost > budget
+    {
+        return Err(OverBudget {
+            projected: view.total_monthly_cost.format_usd(),
+            budget: budget.format_usd(),
+            over: (view.total_monthly_cost - budget).format_usd(),
+        }
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,40 @@
+//! The `scaleset` binary: parse the command line, run, map the outcome to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match scaleset::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { scaleset::exit::USAGE } else { scaleset::exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match scaleset::commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`scaleset list | head -1`) is not an error worth a word.
+            if err
+                .chain()
+                .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+            {
+                return ExitCode::SUCCESS;
+            }
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb");
+            let prefix = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+            let mut stderr = std::io::stderr().lock();
+            let mut message = err.to_string();
+            for cause in err.chain().skip(1) {
+                message.push_str(&format!("\n  caused by: {cause}"));
+            }
+            let _ = writeln!(stderr, "{prefix} {message}");
+            scaleset::exit::code_for(&err)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The resolved configuration of one scale set: the definition with every default applied.
+//!
+//! This is what the state file records for each set, and what `plan` compares the definition
+//! with. The *model* part (what a VM is built from: image, size, disk, priority, licence) is
+//! versioned: a change to it bumps the set's model version and leaves existing VMs outdated.
+//! The rest (capacity, policies, autoscale) changes the set without touching any VM.
+
+use serde::{Deserialize, Serialize};
+
+use super::autoscale::Autoscale;
+use super::duration::Duration;
+use super::enums::{EvictionPolicy, OrchestrationMode, OsType, Priority, RepairAction, ScaleInRule, UpgradeMode};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScaleSetConfig {
+    pub name: String,
+    pub region: String,
+    pub orchestration_mode: OrchestrationMode,
+    /// Zone numbers 1..=3 in the order written; empty for a regional set.
+    pub zones: Vec<u8>,
+    pub zone_balance: bool,
+    pub platform_fault_domain_count: u8,
+    pub single_placement_group: bool,
+    pub computer_name_prefix: String,
+    pub overprovision: bool,
+    pub provisioning_time: Duration,
+    pub scale_in_policy: ScaleInRule,
+    pub upgrade_policy: UpgradePolicy,
+    pub eviction_policy: Option<EvictionPolicy>,
+    pub priority_mix: Option<PriorityMix>,
+    pub automatic_repairs: AutomaticRepairs,
+    pub autoscale: Option<Autoscale>,
+    pub model: VmModel,
+}
+
+impl ScaleSetConfig {
+    /// The most VMs this set may hold, per orchestration mode and placement group.
+    #[must_use]
+    pub fn max_capacity(&self) -> u32 {
+        match self.orchestration_mode {
+            OrchestrationMode::Uniform if self.single_placement_group => 100,
+            OrchestrationMode::Uniform | OrchestrationMode::Flexible => 1000,
+        }
+    }
+
+    /// Zones as Azure writes them ("1", "2", "3").
+    #[must_use]
+    pub fn zone_names(&self) -> Vec<String> {
+        self.zones.iter().map(u8::to_string).collect()
+    }
+}
+
+/// What each VM is built from. Changing any of it is a model update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VmModel {
+    pub sku: String,
+    pub os: OsType,
+    pub image: String,
+    pub os_disk_tier: String,
+    pub priority: Priority,
+    pub hybrid_benefit: bool,
+}
+
+impl VmModel {
+    /// The fields that differ from `other`, as `(field, old, new)`.
+    #[must_use]
+    pub fn differences(&self, new: &VmModel) -> Vec<(&'static str, String, String)> {
+        let mut out = Vec::new();
+        let mut check = |field, a: String, b: String| {
+            if a != b {
+                out.push((field, a, b));
+            }
+        };
+        check("sku", self.sku.clone(), new.sku.clone());
+        check("os", self.os.to_string(), new.os.to_string());
+        check("image", self.image.clone(), new.image.clone());
+        check("osDisk.tier", self.os_disk_tier.clone(), new.os_disk_tier.clone());
+        check("priority", self.priority.to_string(), new.priority.to_string());
+        check("hybridBenefit", self.hybrid_benefit.to_string(), new.hybrid_benefit.to_string());
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradePolicy {
+    pub mode: UpgradeMode,
+    pub rolling_upgrade_policy: RollingUpgradePolicy,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollingUpgradePolicy {
+    pub max_batch_instance_percent: u8,
+    pub max_unhealthy_instance_percent: u8,
+    pub max_unhealthy_upgraded_instance_percent: u8,
+    pub pause_time_between_batches: Duration,
+    pub prioritize_unhealthy_instances: bool,
+    pub max_surge: bool,
+    pub enable_cross_zone_upgrade: bool,
+}
+
+impl Default for RollingUpgradePolicy {
+    /// Azure's documented defaults.
+    fn default() -> Self {
+        Self {
+            max_batch_instance_percent: 20,
+            max_unhealthy_instance_percent: 20,
+            max_unhealthy_upgraded_instance_percent: 20,
+            pause_time_between_batches: Duration::ZERO,
+            prioritize_unhealthy_instances: false,
+            max_surge: false,
+            enable_cross_zone_upgrade: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriorityMix {
+    pub base_regular_priority_count: u32,
+    pub regular_priority_percentage_above_base: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutomaticRepairs {
+    pub enabled: bool,
+    pub grace_period: Duration,
+    pub repair_action: RepairAction,
+}

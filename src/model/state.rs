@@ -1,0 +1,204 @@
+//! The whole state: metadata (schema, lineage, serial, seed, logical clock), the scale sets
+//! with their VMs, and the activity log.
+//!
+//! Invariants, checked by [`State::check`] whenever a file is read: instance IDs are unique,
+//! ascending and below the set's next ID; the instance count equals the capacity; every
+//! instance's model version exists in the set's model history; names are unique.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::cost::accrual::Accrued;
+
+use super::config::{ScaleSetConfig, VmModel};
+use super::event::Event;
+use super::instance::Instance;
+
+/// Marks a file as ours; a JSON file without it is refused rather than overwritten.
+pub const FORMAT: &str = "scaleset-state";
+/// Bumped on any incompatible change; a newer file is refused, never downgraded.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct State {
+    pub format: String,
+    pub schema_version: u32,
+    /// Fixed at creation: identifies this state's history (like Terraform's lineage).
+    pub lineage: String,
+    /// Incremented by every change written.
+    pub serial: u64,
+    pub seed: u64,
+    pub created_at: Timestamp,
+    /// The logical clock: moves only with `advance`.
+    pub clock: Timestamp,
+    /// Sorted by name.
+    pub scale_sets: Vec<ScaleSet>,
+    /// Cost accrued by scale sets since deleted.
+    #[serde(default)]
+    pub retired_accrued: Accrued,
+    pub events: Vec<Event>,
+}
+
+/// One scale set and its VMs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleSet {
+    pub config: ScaleSetConfig,
+    /// Desired VM count (`sku.capacity`).
+    pub capacity: u32,
+    /// The current model version; new VMs get it.
+    pub model_version: u32,
+    /// Models still in use by some VM, and the current one, by version.
+    pub models: Vec<VersionedModel>,
+    /// IDs are never reused: the next VM gets this one.
+    pub next_instance_id: u32,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub accrued: Accrued,
+    /// Sorted by ID.
+    pub instances: Vec<Instance>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionedModel {
+    pub version: u32,
+    pub model: VmModel,
+}
+
+impl State {
+    /// A new, empty state.
+    #[must_use]
+    pub fn new(seed: u64, start: Timestamp) -> Self {
+        let h = super::names::stable_hash(&[&seed.to_le_bytes(), start.to_string().as_bytes()]);
+        let h2 = super::names::stable_hash(&[&h.to_le_bytes()]);
+        let lineage = format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xffff,
+            h2 >> 48,
+            h2 & 0xffff_ffff_ffff
+        );
+        Self {
+            format: FORMAT.to_owned(),
+            schema_version: SCHEMA_VERSION,
+            lineage,
+            serial: 0,
+            seed,
+            created_at: start,
+            clock: start,
+            scale_sets: Vec::new(),
+            retired_accrued: Accrued::default(),
+            events: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn set(&self, name: &str) -> Option<&ScaleSet> {
+        self.scale_sets.binary_search_by(|s| s.config.name.as_str().cmp(name)).ok().map(|i| &self.scale_sets[i])
+    }
+
+    pub fn set_mut(&mut self, name: &str) -> Option<&mut ScaleSet> {
+        self.scale_sets.binary_search_by(|s| s.config.name.as_str().cmp(name)).ok().map(|i| &mut self.scale_sets[i])
+    }
+
+    /// Inserts a set keeping the name order.
+    pub fn insert_set(&mut self, set: ScaleSet) {
+        let at =
+            self.scale_sets.binary_search_by(|s| s.config.name.as_str().cmp(&set.config.name)).unwrap_or_else(|i| i);
+        self.scale_sets.insert(at, set);
+    }
+
+    /// Checks the invariants listed in the module documentation.
+    ///
+    /// # Errors
+    /// The first broken invariant, described for a person.
+    pub fn check(&self) -> Result<(), String> {
+        if self.clock < self.created_at {
+            return Err(format!("the clock {} is before the creation time {}", self.clock, self.created_at));
+        }
+        for pair in self.scale_sets.windows(2) {
+            if pair[0].config.name >= pair[1].config.name {
+                return Err(format!("scale set '{}' is listed twice or out of order", pair[1].config.name));
+            }
+        }
+        for set in &self.scale_sets {
+            set.check()?;
+        }
+        Ok(())
+    }
+}
+
+impl ScaleSet {
+    /// The model a version refers to.
+    #[must_use]
+    pub fn model(&self, version: u32) -> Option<&VmModel> {
+        self.models.iter().find(|m| m.version == version).map(|m| &m.model)
+    }
+
+    /// The current model.
+    #[must_use]
+    pub fn current_model(&self) -> &VmModel {
+        self.model(self.model_version).unwrap_or(&self.config.model)
+    }
+
+    /// Position of an instance by ID.
+    #[must_use]
+    pub fn index_of(&self, id: u32) -> Option<usize> {
+        self.instances.binary_search_by_key(&id, |i| i.id).ok()
+    }
+
+    /// Drops model versions no VM uses any more (the current one always stays).
+    pub fn prune_models(&mut self) {
+        let current = self.model_version;
+        let instances = &self.instances;
+        self.models.retain(|m| m.version == current || instances.iter().any(|i| i.model_version == m.version));
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let name = &self.config.name;
+        let count = u32::try_from(self.instances.len()).unwrap_or(u32::MAX);
+        if count != self.capacity {
+            return Err(format!("scale set '{name}' has capacity {} but {count} instances", self.capacity));
+        }
+        if self.model(self.model_version).is_none() {
+            return Err(format!("scale set '{name}' has no model for its version {}", self.model_version));
+        }
+        let mut last: Option<u32> = None;
+        for i in &self.instances {
+            if last.is_some_and(|l| l >= i.id) {
+                return Err(format!("scale set '{name}' lists instance {} twice or out of order", i.id));
+            }
+            last = Some(i.id);
+            if i.id >= self.next_instance_id {
+                return Err(format!(
+                    "scale set '{name}': instance {} is not below the next ID {}",
+                    i.id, self.next_instance_id
+                ));
+            }
+            if self.model(i.model_version).is_none() {
+                return Err(format!(
+                    "scale set '{name}': instance {} refers to unknown model version {}",
+                    i.id, i.model_version
+                ));
+            }
+            if let Some(z) = i.zone
+                && !self.config.zones.contains(&z)
+            {
+                return Err(format!(
+                    "scale set '{name}': instance {} is in zone {z}, which the set does not use",
+                    i.id
+                ));
+            }
+            if i.protect_from_scale_set_actions && !i.protect_from_scale_in {
+                return Err(format!(
+                    "scale set '{name}': instance {} is protected from scale-set actions but not from scale-in",
+                    i.id
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,203 @@
+//! Turning views into text: tables for people, JSON for scripts. Renderers return strings
+//! (or write to any `Write`), so they are tested without a terminal.
+
+pub mod table;
+pub mod views;
+
+use crate::engine::plan::Change;
+use crate::model::event::Event;
+use crate::model::state::State;
+
+use table::Style;
+use views::{CostView, InstanceView, SetView};
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// `instances NAME`.
+#[must_use]
+pub fn instances_table(rows: &[InstanceView], style: Style) -> String {
+    let mut t = table::new(
+        &[
+            "Id",
+            "Name",
+            "Computer name",
+            "Zone",
+            "FD",
+            "Priority",
+            "Power",
+            "Provisioning",
+            "Health",
+            "Model",
+            "Latest",
+            "Protected",
+            "Created",
+        ],
+        style,
+    );
+    for r in rows {
+        let protected = match (r.protect_from_scale_in, r.protect_from_scale_set_actions) {
+            (_, true) => "scale-in+actions",
+            (true, false) => "scale-in",
+            (false, false) => "-",
+        };
+        t.add_row(vec![
+            r.instance_id.clone(),
+            r.name.clone(),
+            r.computer_name.clone(),
+            r.zone.clone().unwrap_or_else(|| "-".into()),
+            r.fault_domain.to_string(),
+            r.priority.to_string(),
+            r.power_state.to_string(),
+            r.provisioning_state.to_string(),
+            r.health.to_string(),
+            r.model_version.to_string(),
+            yes_no(r.latest_model_applied).into(),
+            protected.into(),
+            r.created_at.to_string(),
+        ]);
+    }
+    table::render(&t)
+}
+
+/// `list`.
+#[must_use]
+pub fn list_table(rows: &[SetView], style: Style) -> String {
+    let mut t = table::new(
+        &[
+            "Name",
+            "Mode",
+            "Region",
+            "Zones",
+            "Size",
+            "Capacity",
+            "Running",
+            "Model",
+            "Outdated",
+            "Upgrade",
+            "Autoscale",
+            "$/hour",
+            "$/month",
+        ],
+        style,
+    );
+    for r in rows {
+        t.add_row(vec![
+            r.name.clone(),
+            r.orchestration_mode.clone(),
+            r.region.clone(),
+            if r.zones.is_empty() { "-".into() } else { r.zones.join(",") },
+            r.sku.clone(),
+            r.capacity.to_string(),
+            r.running_count.to_string(),
+            format!("v{}", r.model_version),
+            r.outdated_count.to_string(),
+            r.upgrade_mode.clone(),
+            yes_no(r.autoscale).into(),
+            format!("${}", r.hourly_cost),
+            r.monthly_cost.format_usd(),
+        ]);
+    }
+    table::render(&t)
+}
+
+/// `cost`: an Infracost-style breakdown.
+#[must_use]
+pub fn cost_table(view: &CostView, style: Style) -> String {
+    let mut t = table::new(&["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost"], style);
+    for set in &view.scale_sets {
+        t.add_row(vec![set.name.clone(), String::new(), String::new(), String::new(), String::new(), String::new()]);
+        for c in &set.components {
+            t.add_row(vec![
+                format!("  {}", c.name),
+                c.quantity.to_string(),
+                c.unit.to_string(),
+                format!("${}", c.price),
+                format!("${}", c.hourly_cost),
+                c.monthly_cost.format_usd(),
+            ]);
+        }
+        t.add_row(vec![
+            format!("  total ({} accrued)", set.accrued_cost.format_usd()),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("${}", set.hourly_cost),
+            set.monthly_cost.format_usd(),
+        ]);
+    }
+    let mut out = table::render(&t);
+    out.push_str(&format!(
+        "\nTotal: ${} an hour, {} a month (730 h); accrued {} as of {}\n",
+        view.total_hourly_cost,
+        view.total_monthly_cost.format_usd(),
+        view.accrued_cost.format_usd(),
+        view.clock
+    ));
+    out
+}
+
+/// `events`.
+#[must_use]
+pub fn events_table(events: &[&Event], style: Style) -> String {
+    let mut t = table::new(&["Time", "Scale set", "Kind", "Message"], style);
+    for e in events {
+        t.add_row(vec![
+            e.time.to_string(),
+            e.scale_set.clone().unwrap_or_else(|| "-".into()),
+            e.kind.to_string(),
+            e.message.clone(),
+        ]);
+    }
+    table::render(&t)
+}
+
+/// `plan`: one block per set, Terraform's + / ~ / - marks.
+#[must_use]
+pub fn plan_text(changes: &[Change], state: Option<&State>) -> String {
+    let mut out = String::new();
+    for c in changes {
+        match c {
+            Change::Create { name, capacity } => out.push_str(&format!("+ {name}: create with capacity {capacity}\n")),
+            Change::Update { name, capacity, capacity_held, model, outdated, upgrade_mode, settings } => {
+                if !c.is_change() && capacity_held.is_none() {
+                    continue;
+                }
+                out.push_str(&format!("~ {name}:\n"));
+                if let Some((a, b)) = capacity {
+                    out.push_str(&format!("    capacity: {a} -> {b}\n"));
+                }
+                if let Some((a, b)) = capacity_held {
+                    out.push_str(&format!(
+                        "    capacity: {a} kept (definition says {b}; autoscale manages this set's capacity)\n"
+                    ));
+                }
+                if !model.is_empty() {
+                    let version = state.and_then(|s| s.set(name)).map_or(0, |s| s.model_version);
+                    out.push_str(&format!("    model: v{version} -> v{}\n", version + 1));
+                    for (f, a, b) in model {
+                        out.push_str(&format!("      {f}: {a} -> {b}\n"));
+                    }
+                    out.push_str(&format!("      {outdated} VM(s) become outdated (upgrade policy: {upgrade_mode})\n"));
+                }
+                for (f, a, b) in settings {
+                    out.push_str(&format!("    {f}: {a} -> {b}\n"));
+                }
+            }
+            Change::Delete { name, instances } => {
+                out.push_str(&format!("- {name}: delete the set and its {instances} VM(s)\n"))
+            }
+            Change::Orphan { name } => {
+                out.push_str(&format!("  {name}: in the state but not in the definition (apply --prune deletes it)\n"))
+            }
+        }
+    }
+    let n = changes.iter().filter(|c| c.is_change()).count();
+    if n == 0 {
+        out.push_str("No changes. The state matches the definition.\n");
+    } else {
+        out.push_str(&format!("Plan: {n} scale set(s) to change.\n"));
+    }
+    out
+}

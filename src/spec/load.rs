@@ -1,0 +1,158 @@
+//! Reading a definition file: bytes to UTF-8 to YAML to the raw types, then validation.
+//!
+//! The YAML library is used through [`parse_yaml`] only, so it can be swapped without touching
+//! anything else. serde-saphyr is a maintained, pure-Rust YAML 1.2 parser that rejects
+//! duplicate keys, limits alias expansion (no "billion laughs") and reports line and column.
+
+use std::path::Path;
+
+use crate::cost::catalog::Catalog;
+
+use super::problem::{DefinitionError, Problem};
+use super::raw::RawDefinition;
+use super::validate::{SetDefinition, validate};
+
+/// Largest definition file accepted; a real one is a few kilobytes.
+const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Loads and validates the definition at `path`.
+///
+/// # Errors
+/// The file cannot be read, is not UTF-8 YAML of the right shape, or is invalid; every problem
+/// carries the file name and, where known, the line and column.
+pub fn load_definition(path: &Path, catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
+    let shown = path.display().to_string();
+    let read_err = |reason: String| DefinitionError::Read { path: shown.clone(), reason };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        read_err(if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file (give another with -f/--file or SCALESET_FILE)".to_owned()
+        } else {
+            e.to_string()
+        })
+    })?;
+    if meta.is_dir() {
+        return Err(read_err("it is a directory, not a file".into()));
+    }
+    if meta.len() > MAX_DEFINITION_BYTES {
+        return Err(read_err(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len())));
+    }
+    let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+    parse_definition(&shown, &bytes, catalog)
+}
+
+/// Parses and validates definition text already in memory (`path` is only for messages).
+///
+/// # Errors
+/// As [`load_definition`].
+pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
+    let invalid = |problems| DefinitionError::Invalid { path: path.to_owned(), problems };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, col) = position_of_byte(bytes, e.valid_up_to());
+        invalid(vec![Problem {
+            position: Some((line, col)),
+            scale_set: None,
+            field: None,
+            message: "the file is not valid UTF-8".into(),
+        }])
+    })?;
+    if text.trim().is_empty() {
+        return Err(invalid(vec![Problem {
+            position: None,
+            scale_set: None,
+            field: None,
+            message: "the file is empty; it needs a top-level 'scaleSets:' list".into(),
+        }]));
+    }
+    let raw = parse_yaml(text).map_err(|p| invalid(vec![p]))?;
+    validate(&raw, catalog).map_err(|mut problems| {
+        for p in &mut problems {
+            if p.position.is_none()
+                && let Some(set) = &p.scale_set
+            {
+                p.position = locate(text, set, p.field.as_deref());
+            }
+        }
+        invalid(problems)
+    })
+}
+
+/// The one place that knows the YAML library.
+fn parse_yaml(text: &str) -> Result<RawDefinition, Problem> {
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+    };
+    serde_saphyr::from_str_with_options::<RawDefinition>(text, options).map_err(|e| {
+        let position = e
+            .location()
+            .filter(|l| l.line() > 0)
+            .map(|l| (usize::try_from(l.line()).unwrap_or(0), usize::try_from(l.column()).unwrap_or(0)));
+        Problem { position, scale_set: None, field: None, message: clean_message(&e.without_snippet().to_string()) }
+    })
+}
+
+/// serde-saphyr appends " at line L, column C" to some messages; the position is already in
+/// front of ours, so drop it.
+fn clean_message(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or(msg).trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].trim_end_matches(',').to_owned(),
+        None => first.to_owned(),
+    }
+}
+
+fn position_of_byte(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}
+
+/// Finds where a set (and, for a top-level field, that field) is written, so semantic
+/// problems point at a line too. A best effort: block-style YAML, which is what people write.
+fn locate(text: &str, set: &str, field: Option<&str>) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_name_line = |l: &str| {
+        let t = l.trim_start().trim_start_matches("- ").trim_start();
+        t.strip_prefix("name:").is_some_and(|v| {
+            let v = v.split(" #").next().unwrap_or(v).trim().trim_matches(|c| c == '"' || c == '\'');
+            v == set
+        })
+    };
+    let start = lines.iter().position(|l| is_name_line(l))?;
+    let name_col = lines[start].find("name:").map_or(1, |c| c + 1);
+    let key = field.and_then(|f| f.split(['.', '[']).next()).filter(|k| *k != "name");
+    if let Some(key) = key {
+        let indent = name_col - 1;
+        for (i, l) in lines.iter().enumerate().skip(start + 1) {
+            let trimmed = l.trim_start();
+            let col = l.len() - trimmed.len();
+            if trimmed.starts_with("- ") && col + 2 <= indent && !trimmed.is_empty() {
+                break; // the next set
+            }
+            if col == indent && trimmed.starts_with(&format!("{key}:")) {
+                return Some((i + 1, col + 1));
+            }
+        }
+    }
+    Some((start + 1, name_col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_set_and_field() {
+        let text = "scaleSets:\n  - name: web\n    region: eastus\n    capacity: 500\n  - name: api\n    capacity: 1\n";
+        assert_eq!(locate(text, "web", Some("capacity")), Some((4, 5)));
+        assert_eq!(locate(text, "api", Some("capacity")), Some((6, 5)));
+        assert_eq!(locate(text, "api", Some("zones")), Some((5, 5)));
+        assert_eq!(locate(text, "nope", None), None);
+    }
+
+    #[test]
+    fn byte_positions() {
+        assert_eq!(position_of_byte(b"ab\ncd", 4), (2, 2));
+    }
+}

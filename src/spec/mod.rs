@@ -1,0 +1,12 @@
+//! The YAML definition (`scalesets.yaml`): its raw shape, loading with positions, and
+//! validation into resolved scale set configurations.
+
+pub mod condition;
+pub mod load;
+pub mod problem;
+pub mod raw;
+pub mod validate;
+
+pub use load::{load_definition, parse_definition};
+pub use problem::{DefinitionError, Problem};
+pub use validate::SetDefinition;

@@ -1,0 +1,285 @@
+//! The definition file exactly as written: every key optional, nothing defaulted yet.
+//!
+//! These types mirror `scalesets.yaml` one to one so the loader can report syntax and type
+//! errors with their line and column, and so `scaleset schema` can describe the file. Unknown
+//! keys are rejected here (`deny_unknown_fields`). Defaults and cross-field rules are applied
+//! later, in `validate`, which turns these into the resolved model.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::model::duration::Duration;
+use crate::model::enums::{
+    EvictionPolicy, OrchestrationMode, OsType, Priority, RepairAction, ScaleInRule, UpgradeMode,
+};
+
+/// The whole definition file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDefinition {
+    /// The scale sets this definition declares, in order.
+    pub scale_sets: Vec<RawScaleSet>,
+}
+
+/// One scale set as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawScaleSet {
+    /// 1-64 characters: letters, digits, '-' and '_'.
+    pub name: String,
+    pub region: String,
+    pub sku: String,
+    pub os: Option<OsType>,
+    pub image: Option<String>,
+    /// Desired instance count.
+    pub capacity: Option<i64>,
+    pub orchestration_mode: Option<OrchestrationMode>,
+    /// Availability zones ("1", "2", "3"; integers accepted).
+    pub zones: Option<Vec<RawZone>>,
+    pub zone_balance: Option<bool>,
+    pub platform_fault_domain_count: Option<i64>,
+    pub single_placement_group: Option<bool>,
+    pub computer_name_prefix: Option<String>,
+    pub overprovision: Option<bool>,
+    /// How long a new VM stays Creating.
+    pub provisioning_time: Option<Duration>,
+    pub scale_in_policy: Option<RawScaleInPolicy>,
+    pub upgrade_policy: Option<RawUpgradePolicy>,
+    pub priority: Option<Priority>,
+    pub eviction_policy: Option<EvictionPolicy>,
+    pub priority_mix: Option<RawPriorityMix>,
+    pub os_disk: Option<RawOsDisk>,
+    /// Windows billed at the Linux rate (Azure Hybrid Benefit).
+    pub hybrid_benefit: Option<bool>,
+    pub automatic_repairs: Option<RawAutomaticRepairs>,
+    pub autoscale: Option<RawAutoscale>,
+}
+
+/// A zone written as a string or an integer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawZone(pub String);
+
+impl<'de> Deserialize<'de> for RawZone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawZone;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a zone: \"1\", \"2\" or \"3\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawZone, E> {
+                Ok(RawZone(v.to_owned()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawZone, E> {
+                Ok(RawZone(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawZone, E> {
+                Ok(RawZone(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RawZone {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Zone".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [ { "type": "string", "enum": ["1", "2", "3"] }, { "type": "integer", "minimum": 1, "maximum": 3 } ]
+        })
+    }
+}
+
+/// One value or a list of values (Azure's recurrence takes lists; one value is the usual case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneOrMany(pub Vec<i64>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an integer or a list of integers")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<OneOrMany, E> {
+                i64::try_from(v).map(|v| OneOrMany(vec![v])).map_err(|_| E::custom(format!("{v} is too large")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<i64>()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for OneOrMany {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegerOrList".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [ { "type": "integer" }, { "type": "array", "items": { "type": "integer" } } ]
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawScaleInPolicy {
+    /// Exactly one rule: Default, NewestVM or OldestVM.
+    pub rules: Vec<ScaleInRule>,
+    /// Accepted for compatibility with Azure's model; deletion here is always immediate.
+    pub force_deletion: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawUpgradePolicy {
+    pub mode: Option<UpgradeMode>,
+    pub rolling_upgrade_policy: Option<RawRollingUpgradePolicy>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRollingUpgradePolicy {
+    pub max_batch_instance_percent: Option<i64>,
+    pub max_unhealthy_instance_percent: Option<i64>,
+    pub max_unhealthy_upgraded_instance_percent: Option<i64>,
+    pub pause_time_between_batches: Option<Duration>,
+    pub prioritize_unhealthy_instances: Option<bool>,
+    pub max_surge: Option<bool>,
+    pub enable_cross_zone_upgrade: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawPriorityMix {
+    pub base_regular_priority_count: Option<i64>,
+    pub regular_priority_percentage_above_base: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawOsDisk {
+    /// A managed disk tier: S4..S30, E4..E30, P4..P30.
+    pub tier: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawAutomaticRepairs {
+    pub enabled: Option<bool>,
+    pub grace_period: Option<Duration>,
+    pub repair_action: Option<RepairAction>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawAutoscale {
+    /// Turn the setting off without deleting it (Azure's `enabled`).
+    pub enabled: Option<bool>,
+    pub profiles: Vec<RawProfile>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawProfile {
+    pub name: String,
+    pub capacity: RawCapacity,
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+    pub recurrence: Option<RawRecurrence>,
+    pub fixed_date: Option<RawFixedDate>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawCapacity {
+    pub minimum: i64,
+    pub maximum: i64,
+    pub default: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRecurrence {
+    /// IANA name (Europe/Paris), UTC, or a Windows time zone name (W. Europe Standard Time).
+    pub time_zone: Option<String>,
+    /// Monday..Sunday (case-insensitive; three-letter forms accepted).
+    pub days: Vec<String>,
+    pub hours: OneOrMany,
+    pub minutes: Option<OneOrMany>,
+    /// Azure's recurrence frequency; only Week exists for autoscale.
+    pub frequency: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawFixedDate {
+    pub time_zone: Option<String>,
+    /// Local date-time, e.g. 2026-12-24T00:00:00 (an offset or Z is also accepted).
+    pub start: String,
+    pub end: String,
+}
+
+/// A rule in either the compact Azure CLI form (`condition` + `scale`) or the long form with
+/// Azure's field names, flat or nested under `metricTrigger` / `scaleAction`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRule {
+    /// Compact form, e.g. "Percentage CPU > 70 avg 5m".
+    pub condition: Option<String>,
+    /// Compact form: out N | in N | out N% | in N% | to N.
+    pub scale: Option<String>,
+    pub cooldown: Option<Duration>,
+    /// A duration (PT1M) or the CLI's "avg 1m" (statistic and grain).
+    pub time_grain: Option<String>,
+    pub metric_name: Option<String>,
+    pub statistic: Option<String>,
+    pub time_window: Option<Duration>,
+    pub time_aggregation: Option<String>,
+    pub operator: Option<String>,
+    pub threshold: Option<f64>,
+    pub divide_per_instance: Option<bool>,
+    pub direction: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub value: Option<i64>,
+    pub metric_trigger: Option<RawMetricTrigger>,
+    pub scale_action: Option<RawScaleAction>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawMetricTrigger {
+    pub metric_name: Option<String>,
+    pub time_grain: Option<String>,
+    pub statistic: Option<String>,
+    pub time_window: Option<Duration>,
+    pub time_aggregation: Option<String>,
+    pub operator: Option<String>,
+    pub threshold: Option<f64>,
+    pub divide_per_instance: Option<bool>,
+    /// Accepted and ignored: the metric always comes from this scale set here.
+    pub metric_resource_uri: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawScaleAction {
+    pub direction: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub value: Option<i64>,
+    pub cooldown: Option<Duration>,
+}

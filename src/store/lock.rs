@@ -1,0 +1,92 @@
+//! The exclusive lock that serialises writers of one state file.
+//!
+//! A sidecar file `<state>.lock` is locked with the operating system's advisory lock
+//! (`flock`), which the kernel releases when the holder exits, however it exits: a killed
+//! process never leaves the state locked. While held, the file names its holder (process ID,
+//! command, since when), so a waiter that gives up can say who holds it. A holder record left
+//! behind by a dead process is reported when the lock is taken over.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::StoreError;
+
+/// A held lock; released on drop.
+#[derive(Debug)]
+pub struct LockGuard {
+    file: File,
+    /// A note for the user about a lock taken over from a dead holder.
+    pub took_over_from: Option<String>,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        // Clear the holder record so the next holder does not mistake it for a dead holder.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Path of the lock file for a state file.
+#[must_use]
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut name = state.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
+    name.push(".lock");
+    state.with_file_name(name)
+}
+
+/// Takes the lock, waiting up to `timeout`.
+///
+/// # Errors
+/// The lock file cannot be opened, or the wait timed out (the error names the holder).
+pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGuard, StoreError> {
+    let path = lock_path(state);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| StoreError::Io { path: path.clone(), action: "open the lock file", source: e })?;
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {
+                if started.elapsed() >= timeout {
+                    let holder = read_holder(&path).unwrap_or_else(|| "another process".to_owned());
+                    return Err(StoreError::LockTimeout { path: state.to_path_buf(), waited: timeout, holder });
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(25));
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(StoreError::Io { path, action: "lock", source: e });
+            }
+        }
+    }
+    let mut guard = LockGuard { file, took_over_from: None };
+    let mut previous = String::new();
+    let _ = guard.file.read_to_string(&mut previous);
+    if !previous.trim().is_empty() {
+        guard.took_over_from = Some(previous.trim().to_owned());
+    }
+    let record = format!(
+        "pid {} ({command}) since {}",
+        std::process::id(),
+        jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    );
+    let _ = guard.file.set_len(0);
+    let _ = guard.file.seek(SeekFrom::Start(0));
+    let _ = guard.file.write_all(record.as_bytes());
+    Ok(guard)
+}
+
+fn read_holder(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
