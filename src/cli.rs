@@ -133,8 +133,84 @@ pub enum Command {
         #[arg(long, num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
+    /// Start stopped or deallocated VMs (no IDs: the whole set).
+    Start(PowerArgs),
+    /// Stop VMs: powered off but still allocated, so compute is still billed.
+    Stop(PowerArgs),
+    /// Deallocate VMs: compute is no longer billed; disks are.
+    Deallocate(PowerArgs),
+    /// Restart running VMs.
+    Restart(PowerArgs),
+    /// Reimage VMs: a fresh OS disk from the image, same ID.
+    Reimage(PowerArgs),
+    /// Bring instances to the latest model (Azure's update-instances).
+    #[command(group = clap::ArgGroup::new("which").required(true))]
+    Upgrade {
+        name: String,
+        #[arg(long, num_args = 1.., group = "which", value_name = "ID")]
+        instances: Vec<String>,
+        /// Every outdated VM (except those protected from scale-set actions).
+        #[arg(long, group = "which")]
+        all: bool,
+    },
+    /// Rolling upgrade control.
+    RollingUpgrade { action: RollingAction, name: String },
+    /// Inject what a health probe reports.
+    #[command(group = clap::ArgGroup::new("targets").required(true))]
+    Health {
+        name: String,
+        #[arg(long, num_args = 1.., group = "targets", value_name = "ID")]
+        instances: Vec<String>,
+        /// Every current VM of the set.
+        #[arg(long, group = "targets")]
+        all: bool,
+        /// What VMs report once they (re)start from now on: simulates a broken (unhealthy) or
+        /// fixed (healthy) image.
+        #[arg(long, group = "targets")]
+        new: bool,
+        #[arg(long, value_enum)]
+        set: HealthArg,
+    },
+    /// Simulate the platform evicting Spot VMs.
+    Evict {
+        name: String,
+        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        instances: Vec<String>,
+    },
+    /// Automatic repairs: status, resume, suspend.
+    Repairs { action: RepairsAction, name: String },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the JSON Schema of the definition file.
     Schema,
+}
+
+/// Which instances a power operation touches.
+#[derive(Debug, Args)]
+pub struct PowerArgs {
+    pub name: String,
+    /// Only these instances (IDs or names); without it, the whole set.
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub instances: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RollingAction {
+    Status,
+    Start,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RepairsAction {
+    Status,
+    Resume,
+    Suspend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HealthArg {
+    Healthy,
+    Unhealthy,
+    Unknown,
 }

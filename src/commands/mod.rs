@@ -2,6 +2,7 @@
 //! engine, writes the state back under the lock, and prints through `render`.
 
 mod definition;
+mod lifecycle;
 mod scaling;
 mod show;
 mod time;
@@ -16,6 +17,7 @@ use jiff::Timestamp;
 use crate::cli::{Cli, Command, Output};
 use crate::cost::catalog::Catalog;
 use crate::model::event::{Event, EventKind};
+use crate::model::instance::Operation;
 use crate::model::state::State;
 use crate::render::table::Style;
 use crate::spec::SetDefinition;
@@ -57,6 +59,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
         Command::Cost { names, max_monthly } => show::cost(&ctx, &names, max_monthly.as_deref()),
         Command::Advance { duration } => time::advance(&ctx, &duration),
+        Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
+        Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),
+        Command::Deallocate(a) => lifecycle::power(&ctx, Operation::Deallocate, &a),
+        Command::Restart(a) => lifecycle::power(&ctx, Operation::Restart, &a),
+        Command::Reimage(a) => lifecycle::power(&ctx, Operation::Reimage, &a),
+        Command::Upgrade { name, instances, all } => lifecycle::upgrade(&ctx, &name, &instances, all),
+        Command::RollingUpgrade { action, name } => lifecycle::rolling(&ctx, action, &name),
+        Command::Health { name, instances, all, new, set } => lifecycle::health(&ctx, &name, &instances, all, new, set),
+        Command::Evict { name, instances } => lifecycle::evict(&ctx, &name, &instances),
+        Command::Repairs { action, name } => lifecycle::repairs(&ctx, action, &name),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "scaleset", &mut std::io::stdout());

@@ -47,33 +47,35 @@ pub fn vm_price(catalog: &Catalog, region: &str, model: &VmModel, priority: Prio
 /// A price is missing from the catalog.
 pub fn components(catalog: &Catalog, set: &ScaleSet) -> Result<Vec<Component>, PriceError> {
     let region = &set.config.region;
+    // Count VMs per (model version, priority) first: a handful of groups, however many VMs.
+    let mut groups: Vec<((u32, Priority), u64, u64)> = Vec::new();
+    for inst in &set.instances {
+        let key = (inst.model_version, inst.priority);
+        let billed = u64::from(inst.power_state.compute_billed());
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.1 += billed;
+                g.2 += 1;
+            }
+            None => groups.push((key, billed, 1)),
+        }
+    }
     // (sku, os label, priority) -> billed VM count; tier -> disk count.
     let mut compute: BTreeMap<(String, &'static str, Priority), (u64, Money)> = BTreeMap::new();
     let mut disks: BTreeMap<String, (u64, Money)> = BTreeMap::new();
-    let mut prices: BTreeMap<(u32, Priority), (Money, Money)> = BTreeMap::new();
-    for inst in &set.instances {
-        let model = set.model(inst.model_version).unwrap_or(&set.config.model);
-        let key = (inst.model_version, inst.priority);
-        let (vm, disk) = match prices.get(&key) {
-            Some(p) => *p,
-            None => {
-                let p = (
-                    vm_price(catalog, region, model, inst.priority)?,
-                    catalog.disk_monthly(&model.os_disk_tier, region)?,
-                );
-                prices.insert(key, p);
-                p
-            }
-        };
-        if inst.power_state.compute_billed() {
+    for ((version, priority), billed, total) in groups {
+        let model = set.model(version).unwrap_or(&set.config.model);
+        if billed > 0 {
+            let price = vm_price(catalog, region, model, priority)?;
             let os = match billing_os(model) {
                 Os::Linux if model.os == OsType::Windows => "Windows, Hybrid Benefit",
                 Os::Linux => "Linux",
                 Os::Windows => "Windows",
             };
-            compute.entry((model.sku.clone(), os, inst.priority)).or_insert((0, vm)).0 += 1;
+            compute.entry((model.sku.clone(), os, priority)).or_insert((0, price)).0 += billed;
         }
-        disks.entry(model.os_disk_tier.clone()).or_insert((0, disk)).0 += 1;
+        let disk = catalog.disk_monthly(&model.os_disk_tier, region)?;
+        disks.entry(model.os_disk_tier.clone()).or_insert((0, disk)).0 += total;
     }
     let mut out = Vec::new();
     for ((sku, os, priority), (count, price)) in compute {

@@ -8,15 +8,15 @@
 
 use jiff::Timestamp;
 
-use crate::model::enums::{Health, OrchestrationMode, PowerState, ProvisioningState};
+use crate::model::enums::{Health, OrchestrationMode, PowerState, Priority, ProvisioningState};
 use crate::model::event::{Event, EventKind};
-use crate::model::instance::Instance;
+use crate::model::instance::{Instance, Operation};
 use crate::model::names;
 use crate::model::state::{ScaleSet, VersionedModel};
 use crate::spec::SetDefinition;
 
 use super::error::EngineError;
-use super::{placement, scale_in};
+use super::{lifecycle, placement, priority_mix, scale_in};
 
 /// A new set with no VMs yet, then scaled to the definition's capacity.
 ///
@@ -32,6 +32,10 @@ pub fn create_set(def: &SetDefinition, now: Timestamp) -> Result<(ScaleSet, Vec<
         created_at: now,
         accrued: crate::cost::accrual::Accrued::default(),
         instances: Vec::new(),
+        extras: Vec::new(),
+        probe_default: Health::Healthy,
+        rolling_upgrade: None,
+        repairs: crate::model::state::RepairState::default(),
     };
     let name = set.config.name.clone();
     let mut events = vec![
@@ -73,17 +77,17 @@ pub fn scale_to(set: &mut ScaleSet, target: i64, now: Timestamp, reason: &str) -
     match target.cmp(&from) {
         std::cmp::Ordering::Equal => Ok(Vec::new()),
         std::cmp::Ordering::Greater => {
-            let slots = placement::place(&set.config, &set.instances, target - from);
+            let added = target - from;
             let mut trial = set.instances.clone();
-            let ids: Vec<u32> = (0..slots.len() as u32).map(|k| set.next_instance_id + k).collect();
-            for (slot, id) in slots.iter().zip(&ids) {
-                trial.push(new_instance(set, *id, *slot, now));
+            let next_id = set.next_instance_id;
+            let ids = add_instances(set, &mut trial, added, now);
+            if let Err(e) = check_zone_balance(set, &trial) {
+                set.next_instance_id = next_id;
+                return Err(e);
             }
-            check_zone_balance(set, &trial)?;
             set.instances = trial;
-            set.next_instance_id += target - from;
             set.capacity = target;
-            Ok(vec![
+            let mut events = vec![
                 Event::new(
                     now,
                     Some(&name),
@@ -93,18 +97,23 @@ pub fn scale_to(set: &mut ScaleSet, target: i64, now: Timestamp, reason: &str) -
                 .with_instances(ids)
                 .with_capacity(from, target)
                 .with_reason(reason),
-            ])
+            ];
+            events.extend(overprovision(set, added, now));
+            Ok(events)
         }
         std::cmp::Ordering::Less => {
-            let victims = scale_in::choose(&set.config, &set.instances, from - target).map_err(|protected| {
-                EngineError::Protected {
-                    set: name.clone(),
-                    from,
-                    to: target,
-                    removable: from - u32::try_from(protected.len()).unwrap_or(from),
-                    protected: protected.iter().map(u32::to_string).collect(),
-                }
-            })?;
+            let regular_quota =
+                set.config.priority_mix.map(|mix| priority_mix::regular_to_remove(mix, &set.instances, from - target));
+            let victims =
+                scale_in::choose(&set.config, &set.instances, from - target, regular_quota).map_err(|protected| {
+                    EngineError::Protected {
+                        set: name.clone(),
+                        from,
+                        to: target,
+                        removable: from - u32::try_from(protected.len()).unwrap_or(from),
+                        protected: protected.iter().map(u32::to_string).collect(),
+                    }
+                })?;
             let trial: Vec<Instance> = set.instances.iter().filter(|i| !victims.contains(&i.id)).cloned().collect();
             check_zone_balance(set, &trial)?;
             set.instances = trial;
@@ -203,25 +212,90 @@ pub fn list(ids: &[u32]) -> String {
     }
 }
 
-fn new_instance(set: &ScaleSet, id: u32, slot: placement::Slot, now: Timestamp) -> Instance {
-    let model = set.current_model();
-    let ready = set.config.provisioning_time.secs() == 0;
-    Instance {
+/// Creates `count` VMs of the current model into `instances` (placed, priorities per the
+/// mix) and returns their IDs. Advances the set's next ID.
+pub fn add_instances(set: &mut ScaleSet, instances: &mut Vec<Instance>, count: u32, now: Timestamp) -> Vec<u32> {
+    let slots = placement::place(&set.config, instances, count);
+    let priorities = match set.config.priority_mix {
+        Some(mix) => priority_mix::new_priorities(mix, instances, count),
+        None => vec![set.current_model().priority; count as usize],
+    };
+    let mut ids = Vec::with_capacity(count as usize);
+    for (slot, priority) in slots.into_iter().zip(priorities) {
+        let id = set.next_instance_id;
+        set.next_instance_id += 1;
+        instances.push(new_instance(set, id, slot, priority, now));
+        ids.push(id);
+    }
+    ids
+}
+
+/// Overprovisioning (Uniform, when enabled): 20% more VMs than requested, rounded up, are
+/// created beside a scale-out and deleted once the requested ones run. They take IDs (hence
+/// the gaps Azure shows) but never count toward capacity and are never billed.
+fn overprovision(set: &mut ScaleSet, added: u32, now: Timestamp) -> Vec<Event> {
+    if !set.config.overprovision || set.config.orchestration_mode != OrchestrationMode::Uniform || added == 0 {
+        return Vec::new();
+    }
+    let extra = added.div_ceil(5);
+    let mut all = set.instances.clone();
+    all.extend(set.extras.iter().cloned());
+    let before = all.len();
+    let ids = add_instances(set, &mut all, extra, now);
+    let name = set.config.name.clone();
+    let mut events = vec![
+        Event::new(
+            now,
+            Some(&name),
+            EventKind::Overprovisioned,
+            format!("overprovisioned {} extra VM(s): {}", ids.len(), list(&ids)),
+        )
+        .with_instances(ids.clone())
+        .with_reason("overprovision"),
+    ];
+    let mut extras: Vec<Instance> = all.split_off(before);
+    // With no provisioning time the requested VMs run at once: the extras go straight away.
+    if set.config.provisioning_time.secs() == 0 {
+        events.push(drop_extras_event(&name, &ids, now));
+        extras.clear();
+    }
+    set.extras.extend(extras);
+    events
+}
+
+/// The event for deleting overprovisioned extras.
+#[must_use]
+pub fn drop_extras_event(set: &str, ids: &[u32], now: Timestamp) -> Event {
+    Event::new(
+        now,
+        Some(set),
+        EventKind::Overprovisioned,
+        format!("deleted overprovisioned extra VM(s) {} (requested VMs running)", list(ids)),
+    )
+    .with_instances(ids.iter().copied())
+    .with_reason("overprovision")
+}
+
+fn new_instance(set: &ScaleSet, id: u32, slot: placement::Slot, priority: Priority, now: Timestamp) -> Instance {
+    let mut inst = Instance {
         id,
         zone: slot.zone,
         fault_domain: slot.fault_domain,
-        priority: model.priority,
-        power_state: if ready { PowerState::Running } else { PowerState::Creating },
-        provisioning_state: if ready { ProvisioningState::Succeeded } else { ProvisioningState::Creating },
-        // Health is unknown until the VM runs; a running VM is healthy until a probe says not.
-        health: if ready { Health::Healthy } else { Health::Unknown },
+        priority,
+        power_state: PowerState::Creating,
+        provisioning_state: ProvisioningState::Creating,
+        health: Health::Unknown,
         model_version: set.model_version,
         protect_from_scale_in: false,
         protect_from_scale_set_actions: false,
         created_at: now,
         state_changed_at: now,
-        busy_until: if ready { None } else { now.checked_add(set.config.provisioning_time.as_signed()).ok() },
-    }
+        busy_until: None,
+        operation: None,
+        repaired: false,
+    };
+    lifecycle::begin(&mut inst, Operation::Create, now, set.config.provisioning_time, set.probe_default);
+    inst
 }
 
 /// With strict zone balance, every zone must stay within one VM of the others.

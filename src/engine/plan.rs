@@ -186,6 +186,9 @@ pub fn apply(
                 if !settings.is_empty() || !model.is_empty() {
                     set.config = def.config.clone();
                 }
+                if !model.is_empty() {
+                    events.extend(super::upgrade::on_model_change(set, now));
+                }
                 if !settings.is_empty() {
                     let fields: Vec<&str> = settings.iter().map(|(f, _, _)| f.as_str()).collect();
                     events.push(

@@ -9,7 +9,7 @@
 //! Protected VMs are never chosen. Balancing only chooses where to delete; it never moves VMs.
 
 use crate::model::config::ScaleSetConfig;
-use crate::model::enums::ScaleInRule;
+use crate::model::enums::{Priority, ScaleInRule};
 use crate::model::instance::Instance;
 
 /// Group index of a zone: 0 for "no zone", 1..=3 for zones.
@@ -29,7 +29,14 @@ fn fd(i: &Instance) -> usize {
 ///
 /// # Errors
 /// Fewer than `count` VMs are unprotected; the error lists the protected IDs.
-pub fn choose(config: &ScaleSetConfig, instances: &[Instance], count: u32) -> Result<Vec<u32>, Vec<u32>> {
+/// `regular_quota`, for a set with a priority mix, is how many of the removed VMs should be
+/// Regular (the rest Spot), so the split holds; when one side runs out, the other gives.
+pub fn choose(
+    config: &ScaleSetConfig,
+    instances: &[Instance],
+    count: u32,
+    regular_quota: Option<u32>,
+) -> Result<Vec<u32>, Vec<u32>> {
     let unprotected = instances.iter().filter(|i| !i.protect_from_scale_in).count();
     if unprotected < count as usize {
         return Err(instances.iter().filter(|i| i.protect_from_scale_in).map(|i| i.id).collect());
@@ -43,8 +50,24 @@ pub fn choose(config: &ScaleSetConfig, instances: &[Instance], count: u32) -> Re
     let zonal = !config.zones.is_empty();
     let mut removed = vec![false; instances.len()];
     let mut out = Vec::with_capacity(count as usize);
+    let mut regular_left = regular_quota;
+    let mut spot_left = regular_quota.map(|r| count - r.min(count));
     for _ in 0..count {
-        let candidates = || instances.iter().enumerate().filter(|(k, i)| !removed[*k] && !i.protect_from_scale_in);
+        // With a priority mix, draw from the side that still has quota when it can.
+        let available = |p: Priority| {
+            instances.iter().enumerate().any(|(k, i)| !removed[k] && !i.protect_from_scale_in && i.priority == p)
+        };
+        let wanted: Option<Priority> = match (regular_left, spot_left) {
+            (Some(r), _) if r > 0 && available(Priority::Regular) => Some(Priority::Regular),
+            (_, Some(s)) if s > 0 && available(Priority::Spot) => Some(Priority::Spot),
+            _ => None,
+        };
+        let candidates = || {
+            instances
+                .iter()
+                .enumerate()
+                .filter(|(k, i)| !removed[*k] && !i.protect_from_scale_in && wanted.is_none_or(|p| i.priority == p))
+        };
         // Zones that may lose a VM: non-zonal leftovers first, then the fullest zones.
         let allowed: [bool; 4] = if zonal && candidates().any(|(_, i)| i.zone.is_none()) {
             [true, false, false, false]
@@ -66,6 +89,10 @@ pub fn choose(config: &ScaleSetConfig, instances: &[Instance], count: u32) -> Re
             ScaleInRule::OldestVm => pool.min_by_key(|(_, i)| (i.created_at, i.id)),
         };
         let Some((k, inst)) = chosen else { break };
+        match inst.priority {
+            Priority::Regular => regular_left = regular_left.map(|r| r.saturating_sub(1)),
+            Priority::Spot => spot_left = spot_left.map(|s| s.saturating_sub(1)),
+        }
         removed[k] = true;
         zone_counts[group(inst.zone)] -= 1;
         cell_counts[fd(inst)][group(inst.zone)] -= 1;

@@ -29,9 +29,29 @@ pub struct Instance {
     pub created_at: Timestamp,
     /// When the VM last changed state (create, update, repair): starts the repair grace period.
     pub state_changed_at: Timestamp,
-    /// When the current transitional state (Creating, Starting, ...) ends.
+    /// When the current operation (and its transitional state) ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busy_until: Option<Timestamp>,
+    /// The operation in progress, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    /// Created or restored by an automatic repair and not yet seen healthy: if it needs
+    /// repairing again, that repair failed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repaired: bool,
+}
+
+super::named_enum::named_enum! {
+    /// An operation that takes logical time.
+    pub enum Operation {
+        Create => "Create",
+        Start => "Start",
+        Stop => "Stop",
+        Deallocate => "Deallocate",
+        Restart => "Restart",
+        Reimage => "Reimage",
+        Update => "Update",
+    }
 }
 
 impl Instance {
@@ -39,5 +59,11 @@ impl Instance {
     #[must_use]
     pub fn is_serving(&self) -> bool {
         self.power_state == PowerState::Running && self.provisioning_state != ProvisioningState::Failed
+    }
+
+    /// Whether an operation is in progress.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        self.busy_until.is_some()
     }
 }

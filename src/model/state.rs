@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::cost::accrual::Accrued;
 
 use super::config::{ScaleSetConfig, VmModel};
+use super::enums::Health;
 use super::event::Event;
 use super::instance::Instance;
 
@@ -58,6 +59,92 @@ pub struct ScaleSet {
     pub accrued: Accrued,
     /// Sorted by ID.
     pub instances: Vec<Instance>,
+    /// Overprovisioned VMs: created beside a scale-out, deleted once the requested VMs run.
+    /// Not counted in capacity, never billed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<Instance>,
+    /// What the health probe reports for a VM once it runs (a broken image reports Unhealthy).
+    #[serde(default = "healthy", skip_serializing_if = "is_healthy")]
+    pub probe_default: Health,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolling_upgrade: Option<RollingUpgrade>,
+    #[serde(default, skip_serializing_if = "RepairState::is_default")]
+    pub repairs: RepairState,
+}
+
+fn healthy() -> Health {
+    Health::Healthy
+}
+
+fn is_healthy(h: &Health) -> bool {
+    *h == Health::Healthy
+}
+
+super::named_enum::named_enum! {
+    /// Status of a rolling upgrade, as Azure reports it.
+    pub enum RollingStatus {
+        RollingForward => "RollingForward",
+        Cancelled => "Cancelled",
+        Completed => "Completed",
+        Faulted => "Faulted",
+    }
+}
+
+/// The latest rolling upgrade of a set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RollingUpgrade {
+    pub status: RollingStatus,
+    /// The model version being rolled out.
+    pub target_version: u32,
+    pub started_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Timestamp>,
+    /// Start or Cancel.
+    pub last_action: String,
+    /// VMs upgraded, and of those, the ones that failed.
+    pub succeeded: Vec<u32>,
+    pub failed: Vec<u32>,
+    /// The batch in progress (old VMs being updated, or with maxSurge, being replaced).
+    pub in_progress: Vec<u32>,
+    /// With maxSurge: the new VMs created for the batch in progress.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surge: Vec<u32>,
+    /// Not yet upgraded, in upgrade order.
+    pub pending: Vec<u32>,
+    /// Batches started so far.
+    pub batches: u32,
+    /// Earliest time the next batch may start (after pauseTimeBetweenBatches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_batch_at: Option<Timestamp>,
+    /// Why it stopped, when Faulted or Cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+super::named_enum::named_enum! {
+    /// Whether automatic repairs run (Azure's orchestration service state).
+    pub enum ServiceState { Running => "Running", Suspended => "Suspended", NotRunning => "NotRunning" }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RepairState {
+    pub service_state: ServiceState,
+    /// Repairs whose VM needed repairing again; reset by a healthy repaired VM or a resume.
+    pub consecutive_failures: u32,
+}
+
+impl Default for RepairState {
+    fn default() -> Self {
+        Self { service_state: ServiceState::Running, consecutive_failures: 0 }
+    }
+}
+
+impl RepairState {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -51,14 +51,17 @@ pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<V
         invalid(vec![Problem {
             position: Some((line, col)),
             scale_set: None,
+            set_index: None,
             field: None,
             message: "the file is not valid UTF-8".into(),
         }])
     })?;
-    if text.trim().is_empty() {
+    // Blank lines and comments only: say so, rather than YAML's "unexpected end of input".
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(invalid(vec![Problem {
             position: None,
             scale_set: None,
+            set_index: None,
             field: None,
             message: "the file is empty; it needs a top-level 'scaleSets:' list".into(),
         }]));
@@ -69,7 +72,10 @@ pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<V
             if p.position.is_none()
                 && let Some(set) = &p.scale_set
             {
-                p.position = locate(text, set, p.field.as_deref());
+                // Names may repeat (a duplicate is itself a problem): find the right entry.
+                let occurrence =
+                    p.set_index.map_or(0, |k| raw.scale_sets.iter().take(k).filter(|s| s.name == *set).count());
+                p.position = locate(text, set, occurrence, p.field.as_deref());
             }
         }
         invalid(problems)
@@ -87,17 +93,40 @@ fn parse_yaml(text: &str) -> Result<RawDefinition, Problem> {
             .location()
             .filter(|l| l.line() > 0)
             .map(|l| (usize::try_from(l.line()).unwrap_or(0), usize::try_from(l.column()).unwrap_or(0)));
-        Problem { position, scale_set: None, field: None, message: clean_message(&e.without_snippet().to_string()) }
+        Problem {
+            position,
+            scale_set: None,
+            set_index: None,
+            field: None,
+            message: clean_message(&e.without_snippet().to_string()),
+        }
     })
 }
 
 /// serde-saphyr appends " at line L, column C" to some messages; the position is already in
 /// front of ours, so drop it.
+/// Some of its messages speak to the programmer (library options, Rust type names): say them
+/// in the user's terms.
 fn clean_message(msg: &str) -> String {
     let first = msg.lines().next().unwrap_or(msg).trim();
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].trim_end_matches(',').to_owned(),
-        None => first.to_owned(),
+    let first = match first.rfind(" at line ") {
+        Some(i) => first[..i].trim_end_matches(','),
+        None => first,
+    };
+    if let Some(rest) = first.strip_prefix("duplicate mapping key") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or("").trim_start_matches(':').trim();
+        return if key.is_empty() {
+            "duplicate key (each key may appear only once)".to_owned()
+        } else {
+            format!("duplicate key '{key}' (each key may appear only once)")
+        };
+    }
+    match first {
+        "invalid i64" | "invalid i32" | "invalid u64" | "invalid u32" | "invalid u8" => {
+            "expected a whole number".to_owned()
+        }
+        "invalid f64" | "invalid f32" => "expected a number".to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -108,19 +137,27 @@ fn position_of_byte(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Finds where a set (and, for a top-level field, that field) is written, so semantic
-/// problems point at a line too. A best effort: block-style YAML, which is what people write.
-fn locate(text: &str, set: &str, field: Option<&str>) -> Option<(usize, usize)> {
+/// Finds where a set (its `occurrence`-th entry with that name, counting from 0) and, for a
+/// top-level field, that field is written, so semantic problems point at a line too. A best
+/// effort: block-style YAML, which is what people write.
+fn locate(text: &str, set: &str, occurrence: usize, field: Option<&str>) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
-    let is_name_line = |l: &str| {
+    // (column of `name:`, its value) for a line that sets a `name`.
+    let name_of = |l: &str| -> Option<(usize, String)> {
         let t = l.trim_start().trim_start_matches("- ").trim_start();
-        t.strip_prefix("name:").is_some_and(|v| {
-            let v = v.split(" #").next().unwrap_or(v).trim().trim_matches(|c| c == '"' || c == '\'');
-            v == set
-        })
+        let v = t.strip_prefix("name:")?;
+        let v = v.split(" #").next().unwrap_or(v).trim().trim_matches(|c| c == '"' || c == '\'');
+        Some((l.len() - t.len() + 1, v.to_owned()))
     };
-    let start = lines.iter().position(|l| is_name_line(l))?;
-    let name_col = lines[start].find("name:").map_or(1, |c| c + 1);
+    // Scale set names are the least indented `name:` keys; deeper ones name autoscale profiles.
+    let set_col = lines.iter().filter_map(|l| name_of(l)).map(|(col, _)| col).min()?;
+    let start = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| name_of(l).is_some_and(|(col, v)| col == set_col && v == set))
+        .nth(occurrence)?
+        .0;
+    let name_col = set_col;
     let key = field.and_then(|f| f.split(['.', '[']).next()).filter(|k| *k != "name");
     if let Some(key) = key {
         let indent = name_col - 1;
@@ -145,10 +182,37 @@ mod tests {
     #[test]
     fn locates_set_and_field() {
         let text = "scaleSets:\n  - name: web\n    region: eastus\n    capacity: 500\n  - name: api\n    capacity: 1\n";
-        assert_eq!(locate(text, "web", Some("capacity")), Some((4, 5)));
-        assert_eq!(locate(text, "api", Some("capacity")), Some((6, 5)));
-        assert_eq!(locate(text, "api", Some("zones")), Some((5, 5)));
-        assert_eq!(locate(text, "nope", None), None);
+        assert_eq!(locate(text, "web", 0, Some("capacity")), Some((4, 5)));
+        assert_eq!(locate(text, "api", 0, Some("capacity")), Some((6, 5)));
+        assert_eq!(locate(text, "api", 0, Some("zones")), Some((5, 5)));
+        assert_eq!(locate(text, "nope", 0, None), None);
+    }
+
+    #[test]
+    fn duplicate_set_names_locate_each_entry() {
+        // Regression: every problem of the second 'web' pointed at the first one.
+        let text = "scaleSets:\n  - name: web\n    capacity: 1\n  - name: web\n    capacity: 500\n";
+        assert_eq!(locate(text, "web", 0, Some("capacity")), Some((3, 5)));
+        assert_eq!(locate(text, "web", 1, Some("capacity")), Some((5, 5)));
+        assert_eq!(locate(text, "web", 1, None), Some((4, 5)));
+        assert_eq!(locate(text, "web", 2, None), None);
+    }
+
+    #[test]
+    fn profile_names_are_not_set_names() {
+        // Regression: a set named like an earlier autoscale profile was located at the profile.
+        let text = "scaleSets:\n  - name: web\n    autoscale:\n      profiles:\n        - name: default\n  - name: default\n    capacity: 500\n";
+        assert_eq!(locate(text, "default", 0, Some("capacity")), Some((7, 5)));
+    }
+
+    #[test]
+    fn library_jargon_is_translated() {
+        assert_eq!(
+            clean_message("duplicate mapping key: region, set DuplicateKeyPolicy in Options if acceptable"),
+            "duplicate key 'region' (each key may appear only once)"
+        );
+        assert_eq!(clean_message("invalid i64"), "expected a whole number");
+        assert_eq!(clean_message("unclosed quote at line 2, column 11"), "unclosed quote");
     }
 
     #[test]

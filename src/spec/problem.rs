@@ -9,6 +9,9 @@ pub struct Problem {
     pub position: Option<(usize, usize)>,
     /// The scale set concerned, for semantic problems.
     pub scale_set: Option<String>,
+    /// Which entry of `scaleSets` (0-based) the problem is in: names may repeat, so the name
+    /// alone cannot say where a problem is.
+    pub set_index: Option<usize>,
     /// The field path within the set (`capacity`, `autoscale.profiles[0].rules[1].scale`).
     pub field: Option<String>,
     /// What is wrong and what would be accepted.

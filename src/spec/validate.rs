@@ -44,6 +44,7 @@ pub const DEFAULT_PROVISIONING_TIME: Duration = Duration::from_mins(2);
 /// Collects problems for one scale set.
 struct Checker<'a> {
     set: String,
+    index: usize,
     problems: &'a mut Vec<Problem>,
 }
 
@@ -52,6 +53,7 @@ impl Checker<'_> {
         self.problems.push(Problem {
             position: None,
             scale_set: Some(self.set.clone()),
+            set_index: Some(self.index),
             field: Some(field.into()),
             message: message.into(),
         });
@@ -78,18 +80,19 @@ pub fn validate(raw: &RawDefinition, catalog: &Catalog) -> Result<Vec<SetDefinit
     let mut problems = Vec::new();
     let mut sets = Vec::new();
     let mut seen: Vec<String> = Vec::new();
-    for raw_set in &raw.scale_sets {
+    for (index, raw_set) in raw.scale_sets.iter().enumerate() {
         let lower = raw_set.name.to_ascii_lowercase();
         if seen.contains(&lower) {
             problems.push(Problem {
                 position: None,
                 scale_set: Some(raw_set.name.clone()),
+                set_index: Some(index),
                 field: Some("name".into()),
                 message: "duplicate scale set name (names are case-insensitive, as in Azure)".into(),
             });
         }
         seen.push(lower);
-        if let Some(set) = validate_set(raw_set, catalog, &mut problems) {
+        if let Some(set) = validate_set(raw_set, index, catalog, &mut problems) {
             sets.push(set);
         }
     }
@@ -97,9 +100,14 @@ pub fn validate(raw: &RawDefinition, catalog: &Catalog) -> Result<Vec<SetDefinit
 }
 
 #[allow(clippy::too_many_lines)] // one linear pass over the fields reads best as one function
-fn validate_set(raw: &RawScaleSet, catalog: &Catalog, problems: &mut Vec<Problem>) -> Option<SetDefinition> {
+fn validate_set(
+    raw: &RawScaleSet,
+    index: usize,
+    catalog: &Catalog,
+    problems: &mut Vec<Problem>,
+) -> Option<SetDefinition> {
     let before = problems.len();
-    let mut c = Checker { set: raw.name.clone(), problems };
+    let mut c = Checker { set: raw.name.clone(), index, problems };
 
     if let Err(e) = names::check_set_name(&raw.name) {
         c.problem("name", e);

@@ -26,7 +26,7 @@ pub enum StoreError {
     Corrupt { path: PathBuf, backup: PathBuf, reason: String },
     #[error("state file {} is not a scaleset state ({reason}); refusing to overwrite it", path.display())]
     NotOurs { path: PathBuf, reason: String },
-    #[error("state file {} has schema version {found}; this scaleset reads up to {supported}: upgrade scaleset", path.display())]
+    #[error("state file {} has schema version {found}, newer than this scaleset reads (up to {supported}): upgrade scaleset", path.display())]
     NewerSchema { path: PathBuf, found: u64, supported: u32 },
     #[error("state file {} is locked by {holder}; gave up after {}s (raise --lock-timeout or try again)", path.display(), waited.as_secs_f64())]
     LockTimeout { path: PathBuf, waited: Duration, holder: String },

@@ -57,7 +57,10 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(corrupt(format!("it is empty ({} bytes)", bytes.len())));
     }
-    match serde_json::from_slice::<State>(bytes) {
+    // Validate UTF-8 once for the whole file: serde_json then skips it for every string.
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| corrupt(format!("it is not UTF-8 text (byte {})", e.valid_up_to())))?;
+    match serde_json::from_str::<State>(text) {
         Ok(state) => {
             if state.format != FORMAT {
                 return Err(StoreError::NotOurs {

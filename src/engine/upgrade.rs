@@ -1,0 +1,396 @@
+//! Bringing VMs to the latest model (reference section 5).
+//!
+//! - Manual: nothing happens until `upgrade NAME --instances ...|--all`.
+//! - Automatic: every outdated VM is updated at once when the model changes.
+//! - Rolling: batches of maxBatchInstancePercent of the set, rounded down but at least one VM,
+//!   in upgrade order (unhealthy first with prioritizeUnhealthyInstances, then by ID). Before
+//!   each batch: abort (Faulted) if more than maxUnhealthyInstancePercent of the set is
+//!   Unhealthy. After each batch: abort if more than maxUnhealthyUpgradedInstancePercent of the
+//!   VMs upgraded so far are Unhealthy. Then wait pauseTimeBetweenBatches. With maxSurge, each
+//!   batch first creates as many new VMs on the latest model, and deletes the old ones once the
+//!   new ones run. Progress is checked every logical minute.
+//!
+//! Set-wide upgrades skip VMs protected from scale-set actions; naming a VM overrides that.
+
+use jiff::Timestamp;
+
+use crate::model::enums::{Health, UpgradeMode};
+use crate::model::event::{Event, EventKind};
+use crate::model::instance::Operation;
+use crate::model::state::{RollingStatus, RollingUpgrade, ScaleSet};
+
+use super::capacity::{self, list};
+use super::error::EngineError;
+use super::lifecycle;
+
+/// Updates the named VMs (or, with `None`, every outdated VM not protected from scale-set
+/// actions) to the latest model.
+///
+/// # Errors
+/// A named VM is busy with another operation.
+pub fn update_instances(
+    set: &mut ScaleSet,
+    ids: Option<&[u32]>,
+    now: Timestamp,
+    reason: &str,
+) -> Result<Vec<Event>, EngineError> {
+    let name = set.config.name.clone();
+    let current = set.model_version;
+    let mut chosen = Vec::new();
+    let mut skipped = Vec::new();
+    match ids {
+        Some(ids) => {
+            for id in ids {
+                let Some(k) = set.index_of(*id) else { continue };
+                let inst = &set.instances[k];
+                if inst.model_version == current {
+                    skipped.push(format!("{id} (already latest)"));
+                } else if inst.is_busy() {
+                    return Err(EngineError::Invalid {
+                        set: name,
+                        message: format!(
+                            "cannot upgrade instance {id}: it is busy with {}",
+                            inst.operation.map_or("an operation", |o| o.as_str())
+                        ),
+                    });
+                } else {
+                    chosen.push(k);
+                }
+            }
+        }
+        None => {
+            for (k, inst) in set.instances.iter().enumerate() {
+                if inst.model_version == current {
+                    continue;
+                }
+                if inst.protect_from_scale_set_actions {
+                    skipped.push(format!("{} (protected from scale-set actions)", inst.id));
+                } else if inst.is_busy() {
+                    skipped.push(format!("{} (busy)", inst.id));
+                } else {
+                    chosen.push(k);
+                }
+            }
+        }
+    }
+    if chosen.is_empty() && skipped.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = begin_update(set, &chosen, now);
+    set.prune_models();
+    let mut message = if ids.is_empty() {
+        "upgrade: nothing to do".to_owned()
+    } else {
+        format!("upgrading {} to model version {current}", list(&ids))
+    };
+    if !skipped.is_empty() {
+        message.push_str(&format!("; skipped {}", skipped.join(", ")));
+    }
+    Ok(vec![Event::new(now, Some(&name), EventKind::Update, message).with_instances(ids).with_reason(reason)])
+}
+
+fn begin_update(set: &mut ScaleSet, indices: &[usize], now: Timestamp) -> Vec<u32> {
+    let duration = lifecycle::duration(set, Operation::Update);
+    let (current, probe) = (set.model_version, set.probe_default);
+    let mut ids = Vec::with_capacity(indices.len());
+    for k in indices {
+        let inst = &mut set.instances[*k];
+        inst.model_version = current;
+        lifecycle::begin(inst, Operation::Update, now, duration, probe);
+        ids.push(inst.id);
+    }
+    ids
+}
+
+/// Reacts to a new model version per the upgrade policy.
+#[must_use]
+pub fn on_model_change(set: &mut ScaleSet, now: Timestamp) -> Vec<Event> {
+    match set.config.upgrade_policy.mode {
+        UpgradeMode::Manual => Vec::new(),
+        UpgradeMode::Automatic => update_instances(set, None, now, "upgrade policy Automatic").unwrap_or_default(),
+        UpgradeMode::Rolling => start_rolling(set, now).unwrap_or_default(),
+    }
+}
+
+/// Starts a rolling upgrade of every outdated VM.
+///
+/// # Errors
+/// One is already rolling forward.
+pub fn start_rolling(set: &mut ScaleSet, now: Timestamp) -> Result<Vec<Event>, EngineError> {
+    let name = set.config.name.clone();
+    if set.rolling_upgrade.as_ref().is_some_and(|r| r.status == RollingStatus::RollingForward) {
+        return Err(EngineError::Invalid {
+            set: name,
+            message: "a rolling upgrade is already rolling forward (rolling-upgrade cancel stops it)".into(),
+        });
+    }
+    let current = set.model_version;
+    let prioritize = set.config.upgrade_policy.rolling_upgrade_policy.prioritize_unhealthy_instances;
+    let mut pending: Vec<(bool, u32)> = set
+        .instances
+        .iter()
+        .filter(|i| i.model_version != current && !i.protect_from_scale_set_actions)
+        .map(|i| (!(prioritize && i.health != Health::Healthy), i.id))
+        .collect();
+    pending.sort_unstable();
+    let pending: Vec<u32> = pending.into_iter().map(|(_, id)| id).collect();
+    let mut events = vec![
+        Event::new(
+            now,
+            Some(&name),
+            EventKind::RollingUpgradeStarted,
+            format!("rolling upgrade to model version {current} started: {} VM(s) to upgrade", pending.len()),
+        )
+        .with_instances(pending.iter().copied())
+        .with_reason("rolling-upgrade start"),
+    ];
+    set.rolling_upgrade = Some(RollingUpgrade {
+        status: RollingStatus::RollingForward,
+        target_version: current,
+        started_at: now,
+        ended_at: None,
+        last_action: "Start".into(),
+        succeeded: Vec::new(),
+        failed: Vec::new(),
+        in_progress: Vec::new(),
+        surge: Vec::new(),
+        pending,
+        batches: 0,
+        next_batch_at: Some(now),
+        error: None,
+    });
+    step(set, now, &mut events);
+    Ok(events)
+}
+
+/// Cancels the rolling upgrade: the batch in progress finishes, no new batch starts.
+///
+/// # Errors
+/// No rolling upgrade is in progress.
+pub fn cancel_rolling(set: &mut ScaleSet, now: Timestamp) -> Result<Vec<Event>, EngineError> {
+    let name = set.config.name.clone();
+    let Some(r) = set.rolling_upgrade.as_mut().filter(|r| r.status == RollingStatus::RollingForward) else {
+        return Err(EngineError::Invalid { set: name, message: "no rolling upgrade is in progress".into() });
+    };
+    r.status = RollingStatus::Cancelled;
+    r.last_action = "Cancel".into();
+    r.ended_at = Some(now);
+    r.next_batch_at = None;
+    Ok(vec![
+        Event::new(
+            now,
+            Some(&name),
+            EventKind::RollingUpgradeCancelled,
+            format!("rolling upgrade cancelled: {} upgraded, {} pending", r.succeeded.len(), r.pending.len()),
+        )
+        .with_reason("rolling-upgrade cancel"),
+    ])
+}
+
+/// Moves a rolling upgrade forward at `now`: finishes a completed batch, checks health, starts
+/// the next batch. Called at every logical minute and right after a start.
+pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
+    // Instant operations (provisioningTime 0s) can finish several batches in one instant;
+    // each pass makes progress or stops.
+    for _ in 0..=set.instances.len() + 1 {
+        if !step_once(set, now, events) {
+            break;
+        }
+    }
+}
+
+#[allow(clippy::too_many_lines)] // one state machine, read top to bottom
+fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> bool {
+    let name = set.config.name.clone();
+    let policy = set.config.upgrade_policy.rolling_upgrade_policy.clone();
+    let Some(mut r) = set.rolling_upgrade.take() else { return false };
+    let mut progressed = false;
+    // 1. A batch in progress: done when none of its VMs (or surge VMs) is busy.
+    if !r.in_progress.is_empty() || !r.surge.is_empty() {
+        let watched: Vec<u32> = if r.surge.is_empty() { r.in_progress.clone() } else { r.surge.clone() };
+        let busy = watched.iter().any(|id| set.index_of(*id).is_some_and(|k| set.instances[k].is_busy()));
+        if busy {
+            set.rolling_upgrade = Some(r);
+            return false;
+        }
+        if !r.surge.is_empty() {
+            // The new VMs run: delete the old ones they replace.
+            let old = std::mem::take(&mut r.in_progress);
+            let from = set.capacity;
+            set.instances.retain(|i| !old.contains(&i.id));
+            set.capacity = u32::try_from(set.instances.len()).unwrap_or(0);
+            set.prune_models();
+            events.push(
+                Event::new(
+                    now,
+                    Some(&name),
+                    EventKind::RollingUpgradeBatch,
+                    format!("batch {}: surge VMs running, deleted old {}", r.batches, list(&old)),
+                )
+                .with_instances(old)
+                .with_capacity(from, set.capacity)
+                .with_reason("maxSurge"),
+            );
+            r.in_progress = std::mem::take(&mut r.surge);
+        }
+        let batch = std::mem::take(&mut r.in_progress);
+        let is_unhealthy = |id: &u32| set.index_of(*id).is_some_and(|k| set.instances[k].health == Health::Unhealthy);
+        for id in &batch {
+            if is_unhealthy(id) { r.failed.push(*id) } else { r.succeeded.push(*id) }
+        }
+        let upgraded = r.succeeded.len() + r.failed.len();
+        let bad = r.succeeded.iter().chain(&r.failed).filter(|id| is_unhealthy(id)).count();
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::RollingUpgradeBatch,
+                format!("batch {} done: {} upgraded ({upgraded} so far, {bad} unhealthy)", r.batches, list(&batch)),
+            )
+            .with_instances(batch)
+            .with_reason("rolling upgrade"),
+        );
+        if bad * 100 > upgraded * usize::from(policy.max_unhealthy_upgraded_instance_percent) {
+            fault(
+                &mut r,
+                now,
+                format!(
+                    "{bad} of {upgraded} upgraded VM(s) are unhealthy, above maxUnhealthyUpgradedInstancePercent {}%",
+                    policy.max_unhealthy_upgraded_instance_percent
+                ),
+                &name,
+                events,
+            );
+            set.rolling_upgrade = Some(r);
+            return false;
+        }
+        r.next_batch_at = now.checked_add(policy.pause_time_between_batches.as_signed()).ok();
+        progressed = true;
+    }
+    if r.status != RollingStatus::RollingForward || r.next_batch_at.is_none_or(|t| t > now) {
+        set.rolling_upgrade = Some(r);
+        return progressed;
+    }
+    // 2. Start the next batch.
+    let target = r.target_version;
+    r.pending.retain(|id| set.index_of(*id).is_some_and(|k| set.instances[k].model_version != target));
+    if r.pending.is_empty() {
+        r.status = RollingStatus::Completed;
+        r.ended_at = Some(now);
+        r.next_batch_at = None;
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::RollingUpgradeCompleted,
+                format!(
+                    "rolling upgrade completed: {} VM(s) upgraded in {} batch(es)",
+                    r.succeeded.len() + r.failed.len(),
+                    r.batches
+                ),
+            )
+            .with_reason("rolling upgrade"),
+        );
+        set.rolling_upgrade = Some(r);
+        return false;
+    }
+    let total = set.instances.len();
+    let unhealthy = set.instances.iter().filter(|i| i.health == Health::Unhealthy).count();
+    if unhealthy * 100 > total * usize::from(policy.max_unhealthy_instance_percent) {
+        fault(
+            &mut r,
+            now,
+            format!(
+                "{unhealthy} of {total} VM(s) are unhealthy, above maxUnhealthyInstancePercent {}%",
+                policy.max_unhealthy_instance_percent
+            ),
+            &name,
+            events,
+        );
+        set.rolling_upgrade = Some(r);
+        return false;
+    }
+    let size = batch_size(total, policy.max_batch_instance_percent).min(r.pending.len());
+    // Busy VMs wait for the next minute.
+    let batch: Vec<u32> = r
+        .pending
+        .iter()
+        .copied()
+        .filter(|id| set.index_of(*id).is_some_and(|k| !set.instances[k].is_busy()))
+        .take(size)
+        .collect();
+    if batch.is_empty() {
+        set.rolling_upgrade = Some(r);
+        return progressed;
+    }
+    r.pending.retain(|id| !batch.contains(id));
+    r.batches += 1;
+    if policy.max_surge {
+        let from = set.capacity;
+        let mut trial = std::mem::take(&mut set.instances);
+        let new_ids = capacity::add_instances(set, &mut trial, u32::try_from(batch.len()).unwrap_or(0), now);
+        set.instances = trial;
+        set.capacity = u32::try_from(set.instances.len()).unwrap_or(0);
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::RollingUpgradeBatch,
+                format!("batch {}: surge {} created to replace {}", r.batches, list(&new_ids), list(&batch)),
+            )
+            .with_instances(new_ids.iter().copied())
+            .with_capacity(from, set.capacity)
+            .with_reason("maxSurge"),
+        );
+        r.surge = new_ids;
+        r.in_progress = batch;
+    } else {
+        let indices: Vec<usize> = batch.iter().filter_map(|id| set.index_of(*id)).collect();
+        let ids = begin_update(set, &indices, now);
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::RollingUpgradeBatch,
+                format!("batch {}: upgrading {} to model version {target}", r.batches, list(&ids)),
+            )
+            .with_instances(ids.iter().copied())
+            .with_reason("rolling upgrade"),
+        );
+        r.in_progress = ids;
+        set.prune_models();
+    }
+    set.rolling_upgrade = Some(r);
+    true
+}
+
+fn fault(r: &mut RollingUpgrade, now: Timestamp, why: String, set: &str, events: &mut Vec<Event>) {
+    r.status = RollingStatus::Faulted;
+    r.ended_at = Some(now);
+    r.next_batch_at = None;
+    events.push(
+        Event::new(now, Some(set), EventKind::RollingUpgradeFaulted, format!("rolling upgrade aborted: {why}"))
+            .with_reason("rolling upgrade policy"),
+    );
+    r.error = Some(why);
+}
+
+/// VMs per batch: the percentage of the set, rounded down, at least one.
+#[must_use]
+pub fn batch_size(total: usize, percent: u8) -> usize {
+    (total * usize::from(percent) / 100).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_size;
+
+    #[test]
+    fn batches_round_down_but_never_to_zero() {
+        assert_eq!(batch_size(10, 20), 2);
+        assert_eq!(batch_size(3, 20), 1);
+        assert_eq!(batch_size(7, 50), 3);
+        assert_eq!(batch_size(100, 100), 100);
+        assert_eq!(batch_size(0, 20), 1);
+    }
+}
