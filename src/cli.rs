@@ -105,10 +105,25 @@ pub enum Command {
         #[arg(long, value_name = "USD")]
         max_monthly: Option<String>,
     },
-    /// Move the logical clock forward.
+    /// Move the logical clock forward: operations finish, autoscale and repairs act, cost accrues.
     Advance {
         /// How far: 90s, 5m, 1h30m, 2d, PT5M.
         duration: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run the same on a copy of the state (with the definition applied): the state file is not touched.
+    Simulate {
+        /// Only these scale sets.
+        names: Vec<String>,
+        /// How long to simulate.
+        #[arg(long, value_name = "DURATION")]
+        duration: String,
+        /// Simulate the state as it is, without applying the definition first.
+        #[arg(long)]
+        no_apply: bool,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// The activity log, oldest first.
     Events {
@@ -213,4 +228,25 @@ pub enum HealthArg {
     Healthy,
     Unhealthy,
     Unknown,
+}
+
+/// Load and outputs of a run (`advance`, `simulate`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Load: "METRIC=VALUE", "METRIC=ramp(100,400,1h)+noise(10)", "SET:METRIC=...", or a CSV
+    /// file with header minute,METRIC[,METRIC...]. Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    pub load: Vec<String>,
+    /// Write one row per minute and scale set to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub timeline: Option<PathBuf>,
+    /// Write a chart of demand, instances and per-instance metric (with rule thresholds) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub svg: Option<PathBuf>,
+    /// Print a terminal chart (simulate prints one unless --no-chart).
+    #[arg(long)]
+    pub chart: bool,
+    /// No terminal chart.
+    #[arg(long, conflicts_with = "chart")]
+    pub no_chart: bool,
 }

@@ -11,5 +11,6 @@ pub mod engine;
 pub mod exit;
 pub mod model;
 pub mod render;
+pub mod sim;
 pub mod spec;
 pub mod store;

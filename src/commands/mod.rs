@@ -7,6 +7,8 @@ mod scaling;
 mod show;
 mod time;
 
+pub use time::{MinutesAbove, SimulationSummary};
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,7 +60,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Instances { name } => show::instances(&ctx, &name),
         Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
         Command::Cost { names, max_monthly } => show::cost(&ctx, &names, max_monthly.as_deref()),
-        Command::Advance { duration } => time::advance(&ctx, &duration),
+        Command::Advance { duration, run } => time::advance(&ctx, &duration, &run),
+        Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, &duration, no_apply, &run),
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
         Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),
         Command::Deallocate(a) => lifecycle::power(&ctx, Operation::Deallocate, &a),

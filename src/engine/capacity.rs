@@ -36,6 +36,7 @@ pub fn create_set(def: &SetDefinition, now: Timestamp) -> Result<(ScaleSet, Vec<
         probe_default: Health::Healthy,
         rolling_upgrade: None,
         repairs: crate::model::state::RepairState::default(),
+        autoscale: super::autoscale::AutoscaleRuntime::default(),
     };
     let name = set.config.name.clone();
     let mut events = vec![

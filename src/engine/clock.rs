@@ -2,8 +2,10 @@
 //!
 //! Time advances from one instant of interest to the next (an operation finishing, a minute
 //! boundary, the end), accruing each set's cost at the rate that held over the interval, so
-//! billing follows power states to the second. At every minute boundary the per-minute work
-//! runs, in this order: rolling upgrades, automatic repairs.
+//! billing follows power states to the second. At every minute boundary: the minute that
+//! ended is sampled (serving VMs and demand from the load, into the metric history and the
+//! recorder), operations due finish, then the per-minute work runs in this order: rolling
+//! upgrades, automatic repairs, autoscale.
 
 use jiff::Timestamp;
 
@@ -16,13 +18,21 @@ use crate::model::state::{ScaleSet, State};
 
 use super::capacity::{drop_extras_event, list};
 use super::error::EngineError;
-use super::{lifecycle, repair, upgrade};
+use super::{autoscale, lifecycle, repair, upgrade};
+use crate::sim::load::{Load, Source};
+use crate::sim::record::{Recorder, Sample};
 
 /// Advances every set by `duration`.
 ///
 /// # Errors
 /// A price is missing from the catalog, or the time is out of range.
-pub fn advance(state: &mut State, duration: Duration, catalog: &Catalog) -> Result<Vec<Event>, EngineError> {
+pub fn advance(
+    state: &mut State,
+    duration: Duration,
+    catalog: &Catalog,
+    load: &Load,
+    mut recorder: Option<&mut Recorder>,
+) -> Result<Vec<Event>, EngineError> {
     let start = state.clock;
     let end = start
         .checked_add(duration.as_signed())
@@ -34,6 +44,15 @@ pub fn advance(state: &mut State, duration: Duration, catalog: &Catalog) -> Resu
     for set in &state.scale_sets {
         rates.push(set_rate(catalog, set).map_err(price_error)?);
     }
+    let loads: Vec<Load> = state.scale_sets.iter().map(|set| effective_load(set, load)).collect();
+    let metrics: Vec<Vec<String>> = state.scale_sets.iter().zip(&loads).map(|(set, l)| metric_names(set, l)).collect();
+    if let Some(rec) = recorder.as_deref_mut() {
+        for (set, names) in state.scale_sets.iter().zip(&metrics) {
+            let primary = names.first().cloned().unwrap_or_else(|| "Percentage CPU".into());
+            rec.add_set(&set.config.name, &primary, thresholds(set, &primary));
+        }
+    }
+    let seed = state.seed;
     while now < end {
         let mut next = end.min(next_minute_boundary(now));
         for set in &state.scale_sets {
@@ -52,10 +71,14 @@ pub fn advance(state: &mut State, duration: Duration, catalog: &Catalog) -> Resu
         let on_minute = now.as_second().rem_euclid(60) == 0;
         for (k, set) in state.scale_sets.iter_mut().enumerate() {
             let before = events.len();
+            if on_minute {
+                sample(set, k, now, start, seed, &loads[k], &metrics[k], recorder.as_deref_mut());
+            }
             let mut changed = finish_due(set, now, &mut events);
             if on_minute {
                 upgrade::step(set, now, &mut events);
                 repair::step(set, now, &mut events);
+                autoscale::step(set, now, &mut events);
             }
             changed |= events.len() > before;
             if changed {
@@ -66,6 +89,99 @@ pub fn advance(state: &mut State, duration: Duration, catalog: &Catalog) -> Resu
     state.clock = end;
     events.push(Event::new(end, None, EventKind::ClockAdvanced, format!("advanced {duration} from {start} to {end}")));
     Ok(events)
+}
+
+/// The load a set faces: the command line's sources for it, plus the definition's for
+/// metrics the command line does not give.
+fn effective_load(set: &ScaleSet, cli: &Load) -> Load {
+    let name = &set.config.name;
+    let mut sources: Vec<Source> =
+        cli.sources.iter().filter(|s| s.scale_set.as_deref().is_none_or(|n| n == name)).cloned().collect();
+    for s in &set.config.load {
+        if !sources.iter().any(|c| c.metric.eq_ignore_ascii_case(&s.metric)) {
+            sources.push(s.clone());
+        }
+    }
+    Load { sources }
+}
+
+/// Metrics worth sampling for a set: those its rules read, then those its load gives.
+fn metric_names(set: &ScaleSet, load: &Load) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let rules = set.config.autoscale.iter().flat_map(|a| a.profiles.iter()).flat_map(|p| p.rules.iter());
+    for metric in rules.map(|r| r.metric_name.clone()).chain(load.metrics_for(&set.config.name)) {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&metric)) {
+            names.push(metric);
+        }
+    }
+    names
+}
+
+fn thresholds(set: &ScaleSet, metric: &str) -> Vec<(crate::model::autoscale::Operator, f64)> {
+    let mut out: Vec<(crate::model::autoscale::Operator, f64)> = Vec::new();
+    for r in set.config.autoscale.iter().flat_map(|a| a.profiles.iter()).flat_map(|p| p.rules.iter()) {
+        if r.metric_name.eq_ignore_ascii_case(metric)
+            && !out.iter().any(|(o, v)| *o == r.operator && (*v - r.threshold).abs() < f64::EPSILON)
+        {
+            out.push((r.operator, r.threshold));
+        }
+    }
+    out
+}
+
+/// Samples the minute that ends at `now`: serving VMs and demand, into the set's metric
+/// history (when autoscale reads it) and the recorder.
+#[allow(clippy::too_many_arguments)] // the loop's state, passed explicitly
+fn sample(
+    set: &mut ScaleSet,
+    index: usize,
+    now: Timestamp,
+    start: Timestamp,
+    seed: u64,
+    load: &Load,
+    metrics: &[String],
+    recorder: Option<&mut Recorder>,
+) {
+    let minute_start = now.checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or(now).max(start);
+    let offset = u64::try_from((minute_start - start).as_secs() / 60).unwrap_or(0);
+    let absolute = minute_start.as_second().div_euclid(60);
+    #[allow(clippy::cast_precision_loss)] // seconds in a day
+    let hour = minute_start.as_second().rem_euclid(86_400) as f64 / 3600.0;
+    let serving = u32::try_from(set.instances.iter().filter(|i| i.is_serving()).count()).unwrap_or(u32::MAX);
+    let name = set.config.name.clone();
+    let demands: Vec<(String, Option<f64>)> =
+        metrics.iter().map(|m| (m.clone(), load.demand(seed, &name, m, offset, absolute, hour))).collect();
+    if set.config.autoscale.as_ref().is_some_and(|a| a.enabled) {
+        set.autoscale.history.push(serving, &demands);
+    }
+    if let Some(rec) = recorder {
+        let demand = demands.first().and_then(|d| d.1);
+        let capped = demands.first().is_some_and(|d| crate::sim::metrics::is_cpu(&d.0));
+        let (per_instance, unserved) = match demand {
+            Some(d) if serving > 0 => {
+                let per = d / f64::from(serving);
+                if capped {
+                    (Some(per.min(100.0)), (d - 100.0 * f64::from(serving)).max(0.0) / 100.0)
+                } else {
+                    (Some(per), 0.0)
+                }
+            }
+            Some(d) if capped => (None, d / 100.0),
+            _ => (None, 0.0),
+        };
+        rec.record(
+            index,
+            Sample {
+                minute: offset,
+                time: minute_start,
+                capacity: set.capacity,
+                serving,
+                demand,
+                per_instance,
+                unserved,
+            },
+        );
+    }
 }
 
 fn next_minute_boundary(t: Timestamp) -> Timestamp {

@@ -3,6 +3,7 @@
 //! output: the new state and the events that explain it. Nothing here reads a file, the wall
 //! clock or the OS random source, so every decision is reproducible and testable.
 
+pub mod autoscale;
 pub mod capacity;
 pub mod clock;
 pub mod error;

@@ -31,6 +31,9 @@ pub struct ScaleSetConfig {
     pub priority_mix: Option<PriorityMix>,
     pub automatic_repairs: AutomaticRepairs,
     pub autoscale: Option<Autoscale>,
+    /// Load this set faces in `advance` and `simulate` (the command line can override it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load: Vec<crate::sim::load::Source>,
     pub model: VmModel,
 }
 

@@ -91,5 +91,12 @@ super::named_enum::named_enum! {
         RepairStarted => "RepairStarted",
         RepairsSuspended => "RepairsSuspended",
         RepairsResumed => "RepairsResumed",
+        AutoscaleScaleOut => "AutoscaleScaleOut",
+        AutoscaleScaleIn => "AutoscaleScaleIn",
+        AutoscaleFailed => "AutoscaleFailed",
+        AutoscaleProfileChanged => "AutoscaleProfileChanged",
+        MetricsUnavailable => "MetricsUnavailable",
+        Flapping => "Flapping",
+        FlappingOccurred => "FlappingOccurred",
     }
 }

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::accrual::Accrued;
+use crate::engine::autoscale::AutoscaleRuntime;
 
 use super::config::{ScaleSetConfig, VmModel};
 use super::enums::Health;
@@ -70,6 +71,8 @@ pub struct ScaleSet {
     pub rolling_upgrade: Option<RollingUpgrade>,
     #[serde(default, skip_serializing_if = "RepairState::is_default")]
     pub repairs: RepairState,
+    #[serde(default, skip_serializing_if = "AutoscaleRuntime::is_default")]
+    pub autoscale: AutoscaleRuntime,
 }
 
 fn healthy() -> Health {

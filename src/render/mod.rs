@@ -1,6 +1,8 @@
 //! Turning views into text: tables for people, JSON for scripts. Renderers return strings
 //! (or write to any `Write`), so they are tested without a terminal.
 
+pub mod chart;
+pub mod svg;
 pub mod table;
 pub mod views;
 

@@ -53,6 +53,8 @@ pub struct RawScaleSet {
     pub hybrid_benefit: Option<bool>,
     pub automatic_repairs: Option<RawAutomaticRepairs>,
     pub autoscale: Option<RawAutoscale>,
+    /// Load generators this set faces in `advance` and `simulate`.
+    pub load: Option<Vec<RawLoad>>,
 }
 
 /// A zone written as a string or an integer.
@@ -282,4 +284,56 @@ pub struct RawScaleAction {
     pub kind: Option<String>,
     pub value: Option<i64>,
     pub cooldown: Option<Duration>,
+}
+
+/// One load generator: a metric and exactly one shape, plus optional noise. Values are totals
+/// across the set in units of one instance's metric.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawLoad {
+    pub metric: String,
+    pub constant: Option<f64>,
+    pub step: Option<RawStep>,
+    pub ramp: Option<RawRamp>,
+    pub diurnal: Option<RawDiurnal>,
+    pub spike: Option<RawSpike>,
+    /// Uniform noise in [-noise, +noise] from the seeded generator.
+    pub noise: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawStep {
+    pub before: f64,
+    pub after: f64,
+    /// Offset from the start of the run.
+    pub at: Duration,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRamp {
+    pub from: f64,
+    pub to: f64,
+    pub over: Duration,
+    pub start: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDiurnal {
+    pub trough: f64,
+    pub peak: f64,
+    /// Hour of the day (UTC, logical clock) of the peak, 0 to 23.99.
+    pub peak_hour: f64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawSpike {
+    pub base: f64,
+    pub peak: f64,
+    pub at: Duration,
+    #[serde(rename = "for")]
+    pub duration: Duration,
 }

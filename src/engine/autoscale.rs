@@ -1,0 +1,373 @@
+//! The autoscale engine (Azure Monitor autoscale semantics, reference section 9), run once per
+//! logical minute for each set with an enabled autoscale setting.
+//!
+//! 1. The active profile is the first match among fixed-date profiles, then recurring ones (a
+//!    recurring profile lasts from its start until the next recurring start, as in Azure's
+//!    model: end one by adding another), then the default profile.
+//! 2. Capacity outside the profile's [minimum, maximum] is brought back at once (also right
+//!    after a profile switch), whatever the cooldown.
+//! 3. During a cooldown nothing else happens, in either direction. The cooldown is the one of
+//!    the rule that fired.
+//! 4. Scale out if ANY scale-out rule fires, to the HIGHEST resulting capacity; otherwise
+//!    scale in only if ALL scale-in rules fire, by the SMALLEST reduction. Percent changes
+//!    round toward zero but move at least one VM. ExactCount rules count as scale-out or
+//!    scale-in by whether their count is above or below the current capacity.
+//! 5. Before scaling in, flapping prevention estimates each scale-out rule's metric after the
+//!    change (value x current / new): if one would fire, scale in only to the lowest count in
+//!    between that fires none (FlappingOccurred), or not at all (Flapping).
+//! 6. A rule whose metric is unavailable cannot fire; when any rule's metric is unavailable and
+//!    the capacity is below the profile's default, scale out to the default (never in).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::autoscale::{Autoscale, Direction, Profile, Rule, ScaleType, Schedule};
+use crate::model::event::{Event, EventKind};
+use crate::model::state::ScaleSet;
+use crate::model::timezone;
+use crate::sim::metrics::MetricHistory;
+
+use super::capacity;
+
+/// What autoscale remembers between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoscaleRuntime {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_until: Option<Timestamp>,
+    /// Whether the last run found a metric unavailable (logged once per change).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub metrics_unavailable: bool,
+    #[serde(default, skip_serializing_if = "MetricHistory::is_empty")]
+    pub history: MetricHistory,
+}
+
+impl AutoscaleRuntime {
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The profile in force at `now`.
+#[must_use]
+pub fn active_profile(setting: &Autoscale, now: Timestamp) -> Option<&Profile> {
+    for p in &setting.profiles {
+        if let Schedule::FixedDate { time_zone, start, end } = &p.schedule
+            && let Ok(tz) = timezone::resolve(time_zone)
+        {
+            let local = now.to_zoned_datetime(tz).datetime();
+            if *start <= local && local < *end {
+                return Some(p);
+            }
+        }
+    }
+    let mut latest: Option<(Timestamp, &Profile)> = None;
+    for p in &setting.profiles {
+        if let Some(start) = last_recurring_start(p, now)
+            && latest.is_none_or(|(t, _)| start > t)
+        {
+            latest = Some((start, p));
+        }
+    }
+    if let Some((_, p)) = latest {
+        return Some(p);
+    }
+    setting.profiles.iter().find(|p| p.schedule == Schedule::Default)
+}
+
+/// The most recent instant at or before `now` when a recurring profile started.
+fn last_recurring_start(p: &Profile, now: Timestamp) -> Option<Timestamp> {
+    let Schedule::Recurring { time_zone, days, hour, minute } = &p.schedule else { return None };
+    let tz = timezone::resolve(time_zone).ok()?;
+    let local = now.to_zoned_datetime(tz.clone());
+    let today = local.date();
+    let mut best: Option<Timestamp> = None;
+    for back in 0..=7 {
+        let date = today.checked_sub(jiff::Span::new().days(back)).ok()?;
+        let weekday = date.weekday().to_monday_zero_offset();
+        if !days.iter().any(|d| {
+            crate::model::autoscale::Day::ALL.iter().position(|x| x == d) == Some(usize::try_from(weekday).unwrap_or(9))
+        }) {
+            continue;
+        }
+        let dt = date.at(i8::try_from(*hour).unwrap_or(0), i8::try_from(*minute).unwrap_or(0), 0, 0);
+        let Ok(zoned) = dt.to_zoned_datetime(tz.clone()) else { continue };
+        let t = zoned.timestamp();
+        if t <= now && best.is_none_or(|b| t > b) {
+            best = Some(t);
+        }
+    }
+    best
+}
+
+/// The capacity a rule asks for from `current`.
+#[must_use]
+pub fn rule_target(rule: &Rule, current: u32) -> u32 {
+    let change = |value: u32| match rule.kind {
+        ScaleType::ChangeCount => value,
+        // Toward zero, but at least one VM.
+        ScaleType::PercentChangeCount => {
+            u32::try_from(u64::from(current) * u64::from(value) / 100).unwrap_or(u32::MAX).max(1)
+        }
+        ScaleType::ExactCount => 0,
+    };
+    match (rule.kind, rule.direction) {
+        (ScaleType::ExactCount, _) => rule.value,
+        (_, Direction::Decrease) => current.saturating_sub(change(rule.value)),
+        (_, Direction::Increase | Direction::None) => current.saturating_add(change(rule.value)),
+    }
+}
+
+fn is_out(rule: &Rule, current: u32) -> bool {
+    match rule.kind {
+        ScaleType::ExactCount => rule.value > current,
+        _ => rule.direction == Direction::Increase,
+    }
+}
+
+fn is_in(rule: &Rule, current: u32) -> bool {
+    match rule.kind {
+        ScaleType::ExactCount => rule.value < current,
+        _ => rule.direction == Direction::Decrease,
+    }
+}
+
+/// One autoscale run for `set` at `now`, using the metric history already recorded.
+pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
+    let Some(setting) = set.config.autoscale.clone().filter(|a| a.enabled) else { return };
+    let Some(profile) = active_profile(&setting, now) else { return };
+    let name = set.config.name.clone();
+    let range = profile.capacity;
+    let current = set.capacity;
+
+    if set.autoscale.active_profile.as_deref() != Some(profile.name.as_str()) {
+        let from = set.autoscale.active_profile.replace(profile.name.clone());
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::AutoscaleProfileChanged,
+                format!(
+                    "profile '{}' active (capacity {}-{}, default {}){}",
+                    profile.name,
+                    range.minimum,
+                    range.maximum,
+                    range.default,
+                    from.map_or_else(String::new, |f| format!(", was '{f}'"))
+                ),
+            )
+            .with_reason("autoscale schedule"),
+        );
+    }
+
+    // Minimum and maximum first, whatever the cooldown.
+    let bound = current.clamp(range.minimum, range.maximum);
+    if bound != current {
+        let why = if bound > current {
+            format!("below the minimum {} of profile '{}'", range.minimum, profile.name)
+        } else {
+            format!("above the maximum {} of profile '{}'", range.maximum, profile.name)
+        };
+        act(set, bound, now, &format!("capacity {current} {why}"), None, events);
+        return;
+    }
+    if set.autoscale.cooldown_until.is_some_and(|t| now < t) {
+        return;
+    }
+
+    let values: Vec<Option<f64>> = profile.rules.iter().map(|r| set.autoscale.history.evaluate(r)).collect();
+    let unavailable = values.iter().any(Option::is_none);
+    if unavailable != set.autoscale.metrics_unavailable {
+        set.autoscale.metrics_unavailable = unavailable;
+        if unavailable {
+            let missing: Vec<&str> = profile
+                .rules
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| v.is_none())
+                .map(|(r, _)| r.metric_name.as_str())
+                .collect();
+            events.push(
+                Event::new(
+                    now,
+                    Some(&name),
+                    EventKind::MetricsUnavailable,
+                    format!("metrics unavailable: {}", dedup(&missing).join(", ")),
+                )
+                .with_reason("autoscale"),
+            );
+        }
+    }
+    let fires = |r: &Rule, v: Option<f64>| v.is_some_and(|v| r.operator.holds(v, r.threshold));
+
+    // Scale out: any rule, highest result.
+    let mut best_out: Option<(u32, &Rule, f64)> = None;
+    for (r, v) in profile.rules.iter().zip(&values) {
+        if is_out(r, current) && fires(r, *v) {
+            let target = rule_target(r, current).min(range.maximum);
+            if best_out.is_none_or(|(t, _, _)| target > t) {
+                best_out = Some((target, r, v.unwrap_or(0.0)));
+            }
+        }
+    }
+    if let Some((target, rule, value)) = best_out
+        && target > current
+    {
+        act(set, target, now, &format!("{} (value {})", rule.describe(), round2(value)), Some(rule), events);
+        return;
+    }
+    if unavailable && current < range.default {
+        act(
+            set,
+            range.default,
+            now,
+            &format!("metrics unavailable: default capacity {} of profile '{}'", range.default, profile.name),
+            None,
+            events,
+        );
+        return;
+    }
+
+    // Scale in: all scale-in rules must fire; the smallest reduction wins.
+    let in_rules: Vec<(&Rule, Option<f64>)> =
+        profile.rules.iter().zip(values.iter().copied()).filter(|(r, _)| is_in(r, current)).collect();
+    if in_rules.is_empty() || !in_rules.iter().all(|(r, v)| fires(r, *v)) {
+        return;
+    }
+    let Some((target, rule)) =
+        in_rules.iter().map(|(r, _)| (rule_target(r, current).max(range.minimum), *r)).max_by_key(|(t, _)| *t)
+    else {
+        return;
+    };
+    if target >= current {
+        return;
+    }
+    // Flapping prevention: would a scale-out rule fire after the change?
+    let outs: Vec<(&Rule, f64)> = profile
+        .rules
+        .iter()
+        .zip(&values)
+        .filter_map(|(r, v)| {
+            v.filter(|_| r.direction == Direction::Increase || (r.kind == ScaleType::ExactCount && r.value > target))
+                .map(|v| (r, v))
+        })
+        .collect();
+    let flaps =
+        |n: u32| outs.iter().any(|(r, v)| r.operator.holds(v * f64::from(current) / f64::from(n.max(1)), r.threshold));
+    let Some(safe) = (target..current).find(|n| !flaps(*n)) else {
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::Flapping,
+                format!("scale-in from {current} to {target} skipped: the estimated metric would trigger a scale-out"),
+            )
+            .with_capacity(current, current)
+            .with_reason(rule.describe()),
+        );
+        // Re-evaluated next minute.
+        return;
+    };
+    if safe != target {
+        events.push(
+            Event::new(
+                now,
+                Some(&name),
+                EventKind::FlappingOccurred,
+                format!("scale-in to {target} shortened to {safe}: a lower count would trigger a scale-out"),
+            )
+            .with_capacity(current, safe)
+            .with_reason(rule.describe()),
+        );
+    }
+    let value = in_rules.iter().find(|(r, _)| std::ptr::eq(*r, rule)).and_then(|(_, v)| *v).unwrap_or(0.0);
+    act(set, safe, now, &format!("{} (value {})", rule.describe(), round2(value)), Some(rule), events);
+}
+
+fn dedup<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for n in names {
+        if !out.contains(n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Carries out a decision: the capacity change, its event, the cooldown.
+fn act(set: &mut ScaleSet, target: u32, now: Timestamp, reason: &str, rule: Option<&Rule>, events: &mut Vec<Event>) {
+    let name = set.config.name.clone();
+    let from = set.capacity;
+    match capacity::scale_to(set, i64::from(target), now, &format!("autoscale: {reason}")) {
+        Ok(evs) => {
+            for mut e in evs {
+                if matches!(e.kind, EventKind::ScaleOut | EventKind::ScaleIn) {
+                    e.kind = if target > from { EventKind::AutoscaleScaleOut } else { EventKind::AutoscaleScaleIn };
+                    e.message = format!("autoscale {}", e.message);
+                }
+                events.push(e);
+            }
+            if let Some(rule) = rule {
+                set.autoscale.cooldown_until = now.checked_add(rule.cooldown.as_signed()).ok();
+            }
+        }
+        Err(err) => {
+            // A scale-in blocked by protection or zone balance: say so, try again next run.
+            events.push(
+                Event::new(
+                    now,
+                    Some(&name),
+                    EventKind::AutoscaleFailed,
+                    format!("autoscale could not change capacity {from} -> {target}: {err}"),
+                )
+                .with_capacity(from, from)
+                .with_reason(format!("autoscale: {reason}")),
+            );
+            if let Some(rule) = rule {
+                set.autoscale.cooldown_until = now.checked_add(rule.cooldown.as_signed()).ok();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::autoscale::{Operator, Statistic, TimeAggregation};
+    use crate::model::duration::Duration;
+
+    fn rule(direction: Direction, kind: ScaleType, value: u32) -> Rule {
+        Rule {
+            metric_name: "Percentage CPU".into(),
+            time_grain: Duration::from_mins(1),
+            statistic: Statistic::Average,
+            time_window: Duration::from_mins(5),
+            time_aggregation: TimeAggregation::Average,
+            operator: Operator::GreaterThan,
+            threshold: 70.0,
+            divide_per_instance: false,
+            direction,
+            kind,
+            value,
+            cooldown: Duration::from_mins(5),
+        }
+    }
+
+    #[test]
+    fn percent_changes_round_toward_zero_but_move_one() {
+        assert_eq!(rule_target(&rule(Direction::Increase, ScaleType::PercentChangeCount, 50), 3), 4);
+        assert_eq!(rule_target(&rule(Direction::Increase, ScaleType::PercentChangeCount, 10), 3), 4);
+        assert_eq!(rule_target(&rule(Direction::Decrease, ScaleType::PercentChangeCount, 50), 5), 3);
+        assert_eq!(rule_target(&rule(Direction::Decrease, ScaleType::PercentChangeCount, 10), 5), 4);
+        assert_eq!(rule_target(&rule(Direction::Increase, ScaleType::ChangeCount, 3), 2), 5);
+        assert_eq!(rule_target(&rule(Direction::Decrease, ScaleType::ChangeCount, 3), 2), 0);
+        assert_eq!(rule_target(&rule(Direction::None, ScaleType::ExactCount, 7), 2), 7);
+    }
+}

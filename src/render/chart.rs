@@ -1,0 +1,140 @@
+//! Simulation output for people: the summary table, a terminal chart (one sparkline per
+//! series, one column per time bucket) and the per-minute timeline as CSV.
+
+use std::fmt::Write as _;
+
+use crate::commands::SimulationSummary;
+use crate::sim::record::{Bucket, Recorder};
+
+use super::table::{self, Style};
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// `simulate`: one row per scale set.
+#[must_use]
+pub fn summary_table(rows: &[SimulationSummary], style: Style) -> String {
+    let mut t = table::new(
+        &[
+            "Scale set",
+            "Metric",
+            "Actions (out/in)",
+            "Flapping avoided",
+            "Instances min/avg/max",
+            "Final",
+            "Peak/mean per VM",
+            "Unserved (VM-h)",
+            "Instance-hours",
+            "Cost",
+        ],
+        style,
+    );
+    for r in rows {
+        t.add_row(vec![
+            r.name.clone(),
+            r.metric.clone(),
+            format!("{} ({}/{})", r.scale_actions, r.scale_out_actions, r.scale_in_actions),
+            r.flapping_avoided.to_string(),
+            format!("{}/{}/{}", r.min_instances, r.avg_instances, r.max_instances),
+            r.final_capacity.to_string(),
+            match (r.peak_per_instance, r.mean_per_instance) {
+                (Some(p), Some(m)) => format!("{p}/{m}"),
+                _ => "-".into(),
+            },
+            r.unserved_demand.to_string(),
+            r.instance_hours.to_string(),
+            r.cost.format_usd(),
+        ]);
+    }
+    let mut out = table::render(&t);
+    for r in rows {
+        for m in &r.minutes_above {
+            let _ = writeln!(
+                out,
+                "{}: {} minute(s) with {} per VM {} {}",
+                r.name, m.minutes, r.metric, m.operator, m.threshold
+            );
+        }
+    }
+    out
+}
+
+fn sparkline(values: &[f64]) -> (String, f64, f64) {
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min).min(max);
+    let line = values
+        .iter()
+        .map(|v| {
+            if max <= 0.0 {
+                BARS[0]
+            } else {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..=7 by construction
+                let i = ((v / max) * 7.0).round().clamp(0.0, 7.0) as usize;
+                BARS[i]
+            }
+        })
+        .collect();
+    (line, min, max)
+}
+
+/// Demand, instance count and per-instance metric over time, one block per set.
+#[must_use]
+pub fn terminal(recorder: &Recorder) -> String {
+    let mut out = String::new();
+    for r in &recorder.sets {
+        let used: Vec<&Bucket> = r.buckets.iter().filter(|b| b.minutes > 0).collect();
+        if used.is_empty() {
+            continue;
+        }
+        let demand: Vec<f64> = used.iter().map(|b| b.max_demand).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let instances: Vec<f64> = used.iter().map(|b| b.sum_capacity as f64 / b.minutes as f64).collect();
+        let per: Vec<f64> = used.iter().map(|b| b.max_per_instance).collect();
+        let _ =
+            writeln!(out, "{} ({} minutes, {} per column):", r.name, r.minutes, r.minutes.div_ceil(used.len() as u64));
+        for (label, values) in [("demand", &demand), ("instances", &instances), ("per VM", &per)] {
+            let (line, min, max) = sparkline(values);
+            let _ = writeln!(out, "  {label:<10}{line}  {:.0}..{:.0}", min.max(0.0), max);
+        }
+        if !r.thresholds.is_empty() {
+            let t: Vec<String> = r.thresholds.iter().map(|t| format!("{} {}", t.operator.symbol(), t.value)).collect();
+            let _ = writeln!(out, "  {} thresholds: {}", r.metric, t.join(", "));
+        }
+    }
+    out
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| format!("{}", (v * 1000.0).round() / 1000.0))
+}
+
+/// One row per minute and set.
+#[must_use]
+pub fn timeline_csv(recorder: &Recorder) -> String {
+    let mut out = String::from("minute,time,scaleSet,metric,capacity,serving,demand,perInstance,unserved\n");
+    // Minute order first, so rows of several sets interleave by time.
+    let mut rows: Vec<(u64, usize, usize)> = Vec::new();
+    for (s, r) in recorder.sets.iter().enumerate() {
+        for (i, sample) in r.samples.iter().enumerate() {
+            rows.push((sample.minute, s, i));
+        }
+    }
+    rows.sort_unstable();
+    for (_, s, i) in rows {
+        let r = &recorder.sets[s];
+        let x = &r.samples[i];
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            x.minute,
+            x.time,
+            r.name,
+            r.metric,
+            x.capacity,
+            x.serving,
+            num(x.demand),
+            num(x.per_instance),
+            num(Some(x.unserved))
+        );
+    }
+    out
+}

@@ -1,0 +1,405 @@
+//! Load: what demand each scale set faces, minute by minute.
+//!
+//! A load is a list of sources, each a signal for one metric, optionally scoped to one set.
+//! Values are TOTALS across the set in units of one instance's metric (`Percentage CPU=150` is
+//! one and a half instances' worth of CPU work). Sources for the same metric add up.
+//!
+//! Signals: constant, step, ramp, diurnal (trough to peak, peak at an hour of the logical
+//! clock's UTC day), spike, CSV traces (`minute,METRIC[,METRIC...]`, a value holding until the
+//! next row), each optionally with uniform noise drawn from the seeded generator. Offsets
+//! (`at`, `start`, CSV minutes) count from the start of the `advance` or `simulate`.
+//! Evaluation is a pure function of (source, minute, time, seed): no state, so any minute can
+//! be evaluated in any order with the same result.
+
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::model::duration::Duration;
+use crate::model::names::stable_hash;
+
+/// A shape over time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Signal {
+    Constant {
+        value: f64,
+    },
+    Step {
+        before: f64,
+        after: f64,
+        at: Duration,
+    },
+    Ramp {
+        from: f64,
+        to: f64,
+        over: Duration,
+        start: Duration,
+    },
+    Diurnal {
+        trough: f64,
+        peak: f64,
+        peak_hour: f64,
+    },
+    Spike {
+        base: f64,
+        peak: f64,
+        at: Duration,
+        duration: Duration,
+    },
+    /// (minute offset, value) rows in ascending order.
+    Trace {
+        rows: Vec<(u64, f64)>,
+    },
+}
+
+/// One source of load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The set it applies to; `None` for every set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_set: Option<String>,
+    pub metric: String,
+    pub signal: Signal,
+    /// Uniform noise in [-noise, +noise], seeded.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub noise: f64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+impl Signal {
+    /// The value at `minute` minutes after the start; `hour_of_day` is the UTC time of day in
+    /// hours (for diurnal).
+    #[must_use]
+    pub fn value(&self, minute: u64, hour_of_day: f64) -> f64 {
+        #[allow(clippy::cast_precision_loss)] // minutes stay far below 2^52
+        let m = minute as f64;
+        let mins = |d: &Duration| (d.secs() / 60) as f64;
+        match self {
+            Signal::Constant { value } => *value,
+            Signal::Step { before, after, at } => {
+                if m < mins(at) {
+                    *before
+                } else {
+                    *after
+                }
+            }
+            Signal::Ramp { from, to, over, start } => {
+                let (s, o) = (mins(start), mins(over));
+                if m < s {
+                    *from
+                } else if o == 0.0 || m >= s + o {
+                    *to
+                } else {
+                    from + (to - from) * (m - s) / o
+                }
+            }
+            Signal::Diurnal { trough, peak, peak_hour } => {
+                // A cosine with its maximum at peak_hour and minimum twelve hours away.
+                let phase = (hour_of_day - peak_hour) / 24.0 * std::f64::consts::TAU;
+                trough + (peak - trough) * f64::midpoint(1.0, phase.cos())
+            }
+            Signal::Spike { base, peak, at, duration } => {
+                if m >= mins(at) && m < mins(at) + mins(duration) {
+                    *peak
+                } else {
+                    *base
+                }
+            }
+            Signal::Trace { rows } => {
+                let i = rows.partition_point(|(start, _)| *start <= minute);
+                if i == 0 { rows.first().map_or(0.0, |r| r.1) } else { rows[i - 1].1 }
+            }
+        }
+    }
+}
+
+impl Source {
+    /// The value at a minute, noise included. Never negative: demand cannot be.
+    #[must_use]
+    pub fn value(&self, seed: u64, set: &str, minute: u64, absolute_minute: i64, hour_of_day: f64) -> f64 {
+        let mut v = self.signal.value(minute, hour_of_day);
+        if self.noise > 0.0 {
+            let key = stable_hash(&[
+                &seed.to_le_bytes(),
+                set.as_bytes(),
+                self.metric.as_bytes(),
+                &absolute_minute.to_le_bytes(),
+            ]);
+            let mut rng = rand_pcg::Pcg64::seed_from_u64(key);
+            v += rng.random_range(-self.noise..=self.noise);
+        }
+        v.max(0.0)
+    }
+}
+
+/// The whole load of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Load {
+    pub sources: Vec<Source>,
+}
+
+impl Load {
+    /// Whether any source applies to this set.
+    #[must_use]
+    pub fn applies_to(&self, set: &str) -> bool {
+        self.sources.iter().any(|s| s.scale_set.as_deref().is_none_or(|n| n == set))
+    }
+
+    /// Total demand of `metric` on `set` at a minute, or `None` when no source gives it.
+    #[must_use]
+    pub fn demand(
+        &self,
+        seed: u64,
+        set: &str,
+        metric: &str,
+        minute: u64,
+        absolute_minute: i64,
+        hour_of_day: f64,
+    ) -> Option<f64> {
+        let mut total = None;
+        for s in &self.sources {
+            if s.metric.eq_ignore_ascii_case(metric) && s.scale_set.as_deref().is_none_or(|n| n == set) {
+                *total.get_or_insert(0.0) += s.value(seed, set, minute, absolute_minute, hour_of_day);
+            }
+        }
+        total
+    }
+
+    /// Every metric name with a source for this set.
+    #[must_use]
+    pub fn metrics_for(&self, set: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.sources {
+            if s.scale_set.as_deref().is_none_or(|n| n == set) && !out.iter().any(|m| m.eq_ignore_ascii_case(&s.metric))
+            {
+                out.push(s.metric.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Parses one `--load` value that is not a file: `METRIC=VALUE`, `METRIC=gen(args)` with an
+/// optional `+noise(A)`, each optionally prefixed by `SET:` to scope it to one set.
+///
+/// # Errors
+/// What is wrong and the accepted forms.
+pub fn parse_spec(spec: &str, set_names: &[&str]) -> Result<Source, String> {
+    let forms = "accepted: METRIC=VALUE, METRIC=constant(V), step(BEFORE,AFTER,AT), ramp(FROM,TO,OVER[,START]), diurnal(TROUGH,PEAK,PEAK_HOUR), spike(BASE,PEAK,AT,FOR), each optionally followed by +noise(AMPLITUDE) and prefixed by SET: ; or a CSV file path";
+    let Some((left, right)) = spec.split_once('=') else {
+        return Err(format!("--load '{spec}': no '=' ({forms})"));
+    };
+    let (scale_set, metric) = match left.split_once(':') {
+        Some((set, metric)) if set_names.contains(&set.trim()) => (Some(set.trim().to_owned()), metric.trim()),
+        _ => (None, left.trim()),
+    };
+    if metric.is_empty() {
+        return Err(format!("--load '{spec}': the metric name is empty ({forms})"));
+    }
+    let mut right = right.trim();
+    let mut noise = 0.0;
+    if let Some(i) = right.find("+noise(") {
+        let args = right[i + "+noise(".len()..]
+            .strip_suffix(')')
+            .ok_or_else(|| format!("--load '{spec}': noise(...) is not closed"))?;
+        noise = number(args.trim(), spec)?;
+        right = right[..i].trim();
+    }
+    let signal = parse_signal(right).map_err(|e| format!("--load '{spec}': {e} ({forms})"))?;
+    Ok(Source { scale_set, metric: metric.to_owned(), signal, noise })
+}
+
+fn number(s: &str, spec: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| format!("--load '{spec}': '{s}' is not a non-negative number"))
+}
+
+fn parse_signal(s: &str) -> Result<Signal, String> {
+    if let Ok(v) = s.parse::<f64>() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!("'{s}' is not a non-negative number"));
+        }
+        return Ok(Signal::Constant { value: v });
+    }
+    let (name, args) = s.split_once('(').ok_or_else(|| format!("'{s}' is neither a number nor a generator"))?;
+    let args = args.strip_suffix(')').ok_or_else(|| format!("'{s}': missing ')'"))?;
+    let args: Vec<&str> = args.split(',').map(str::trim).collect();
+    let num = |i: usize| -> Result<f64, String> {
+        let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
+        a.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| format!("'{a}' is not a non-negative number"))
+    };
+    let dur = |i: usize| -> Result<Duration, String> {
+        let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
+        a.parse::<Duration>().map_err(|e| e.to_string())
+    };
+    let expect = |n: &[usize]| {
+        if n.contains(&args.len()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{name}(...) takes {} arguments, got {}",
+                n.iter().map(usize::to_string).collect::<Vec<_>>().join(" or "),
+                args.len()
+            ))
+        }
+    };
+    match name.trim().to_ascii_lowercase().as_str() {
+        "constant" => {
+            expect(&[1])?;
+            Ok(Signal::Constant { value: num(0)? })
+        }
+        "step" => {
+            expect(&[3])?;
+            Ok(Signal::Step { before: num(0)?, after: num(1)?, at: dur(2)? })
+        }
+        "ramp" => {
+            expect(&[3, 4])?;
+            Ok(Signal::Ramp {
+                from: num(0)?,
+                to: num(1)?,
+                over: dur(2)?,
+                start: if args.len() == 4 { dur(3)? } else { Duration::ZERO },
+            })
+        }
+        "diurnal" => {
+            expect(&[3])?;
+            let peak_hour = num(2)?;
+            if peak_hour >= 24.0 {
+                return Err(format!("peak hour {peak_hour} is not in 0..24"));
+            }
+            Ok(Signal::Diurnal { trough: num(0)?, peak: num(1)?, peak_hour })
+        }
+        "spike" => {
+            expect(&[4])?;
+            Ok(Signal::Spike { base: num(0)?, peak: num(1)?, at: dur(2)?, duration: dur(3)? })
+        }
+        other => Err(format!("unknown generator '{other}'")),
+    }
+}
+
+/// Parses a CSV trace: header `minute,METRIC[,METRIC...]`, then rows of numbers.
+///
+/// # Errors
+/// A message naming `path`, the line and the column.
+pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Source>, String> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((_, header)) = lines.next() else {
+        return Err(format!("{path}: empty; expected a header 'minute,METRIC[,METRIC...]'"));
+    };
+    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    if columns.first().is_none_or(|c| !c.eq_ignore_ascii_case("minute")) || columns.len() < 2 {
+        return Err(format!("{path}:1: the header must be 'minute,METRIC[,METRIC...]' (got '{header}')"));
+    }
+    let mut rows: Vec<Vec<(u64, f64)>> = vec![Vec::new(); columns.len() - 1];
+    let mut last: Option<u64> = None;
+    for (i, line) in lines {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != columns.len() {
+            return Err(format!("{path}:{}: {} values, the header has {}", i + 1, cells.len(), columns.len()));
+        }
+        let minute: u64 =
+            cells[0].parse().map_err(|_| format!("{path}:{}:1: minute '{}' is not a whole number", i + 1, cells[0]))?;
+        if last.is_some_and(|l| minute <= l) {
+            return Err(format!("{path}:{}:1: minute {minute} is not after the previous row's", i + 1));
+        }
+        last = Some(minute);
+        for (c, cell) in cells.iter().enumerate().skip(1) {
+            if cell.is_empty() {
+                continue; // the previous value holds
+            }
+            let v: f64 = cell
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("{path}:{}:{}: '{cell}' is not a non-negative number", i + 1, c + 1))?;
+            rows[c - 1].push((minute, v));
+        }
+    }
+    let mut out = Vec::new();
+    for (c, name) in columns.iter().enumerate().skip(1) {
+        let (scale_set, metric) = match name.split_once(':') {
+            Some((set, metric)) if set_names.contains(&set.trim()) => {
+                (Some(set.trim().to_owned()), metric.trim().to_owned())
+            }
+            _ => (None, (*name).to_owned()),
+        };
+        if rows[c - 1].is_empty() {
+            return Err(format!("{path}: column '{name}' has no values"));
+        }
+        out.push(Source {
+            scale_set,
+            metric,
+            signal: Signal::Trace { rows: std::mem::take(&mut rows[c - 1]) },
+            noise: 0.0,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_and_scoped_specs() {
+        let s = parse_spec("Percentage CPU=150", &["web"]).unwrap();
+        assert_eq!(s.metric, "Percentage CPU");
+        assert_eq!(s.signal, Signal::Constant { value: 150.0 });
+        assert_eq!(s.scale_set, None);
+        let s = parse_spec("web:requests=ramp(10,50,1h)+noise(5)", &["web"]).unwrap();
+        assert_eq!(s.scale_set.as_deref(), Some("web"));
+        assert!((s.noise - 5.0).abs() < f64::EPSILON);
+        assert!((s.signal.value(30, 0.0) - 30.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn generators() {
+        let step = parse_signal("step(100,300,30m)").unwrap();
+        assert!((step.value(29, 0.0) - 100.0).abs() < 1e-9);
+        assert!((step.value(30, 0.0) - 300.0).abs() < 1e-9);
+        let d = parse_signal("diurnal(50,250,14)").unwrap();
+        assert!((d.value(0, 14.0) - 250.0).abs() < 1e-9);
+        assert!((d.value(0, 2.0) - 50.0).abs() < 1e-9);
+        let spike = parse_signal("spike(100,800,1h,15m)").unwrap();
+        assert!((spike.value(60, 0.0) - 800.0).abs() < 1e-9);
+        assert!((spike.value(75, 0.0) - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rejects_bad_specs() {
+        for bad in ["cpu", "=5", "cpu=-1", "cpu=wave(1)", "cpu=step(1,2)", "cpu=ramp(1,2,3x)", "cpu=diurnal(1,2,25)"] {
+            assert!(parse_spec(bad, &[]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn csv_values_hold_until_the_next_row() {
+        let sources = parse_csv("t.csv", "minute,Percentage CPU,web:requests\n0,100,5\n10,300,\n", &["web"]).unwrap();
+        assert_eq!(sources.len(), 2);
+        assert!((sources[0].signal.value(9, 0.0) - 100.0).abs() < 1e-9);
+        assert!((sources[0].signal.value(10, 0.0) - 300.0).abs() < 1e-9);
+        assert_eq!(sources[1].scale_set.as_deref(), Some("web"));
+        assert!((sources[1].signal.value(20, 0.0) - 5.0).abs() < 1e-9);
+        assert!(parse_csv("t.csv", "minute,cpu\n5,1\n5,2\n", &[]).unwrap_err().contains("t.csv:3:1"));
+        assert!(parse_csv("t.csv", "min,cpu\n", &[]).is_err());
+    }
+
+    #[test]
+    fn noise_is_seeded_and_reproducible() {
+        let s = parse_spec("cpu=100+noise(10)", &[]).unwrap();
+        let a = s.value(7, "web", 3, 1000, 0.0);
+        assert!((a - s.value(7, "web", 3, 1000, 0.0)).abs() < f64::EPSILON);
+        assert!((90.0..=110.0).contains(&a));
+        assert!((a - s.value(8, "web", 3, 1000, 0.0)).abs() > 0.0);
+    }
+}

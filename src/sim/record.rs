@@ -1,0 +1,135 @@
+//! What a run records, minute by minute, for summaries, charts and timelines.
+//!
+//! Summaries are accumulated as the run goes; per-minute rows are kept only when a timeline
+//! or an SVG is asked for; the terminal chart keeps a fixed number of buckets, so recording a
+//! year costs the same memory as recording an hour.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::model::autoscale::Operator;
+
+/// One minute of one set, for the primary metric.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sample {
+    pub minute: u64,
+    pub time: Timestamp,
+    pub capacity: u32,
+    pub serving: u32,
+    pub demand: Option<f64>,
+    pub per_instance: Option<f64>,
+    pub unserved: f64,
+}
+
+/// A chart column: the minutes it covers, summarised.
+#[derive(Clone, Debug, Default)]
+pub struct Bucket {
+    pub minutes: u64,
+    pub max_demand: f64,
+    pub sum_capacity: u64,
+    pub max_capacity: u32,
+    pub max_per_instance: f64,
+}
+
+/// A threshold of a rule on the primary metric, for "minutes above".
+#[derive(Clone, Debug)]
+pub struct Threshold {
+    pub operator: Operator,
+    pub value: f64,
+    pub minutes: u64,
+}
+
+/// The record of one set.
+#[derive(Clone, Debug)]
+pub struct SetRecord {
+    pub name: String,
+    pub metric: String,
+    pub thresholds: Vec<Threshold>,
+    pub samples: Vec<Sample>,
+    pub buckets: Vec<Bucket>,
+    pub minutes: u64,
+    pub min_capacity: u32,
+    pub max_capacity: u32,
+    pub capacity_minutes: u64,
+    pub peak_per_instance: Option<f64>,
+    pub sum_per_instance: f64,
+    pub per_instance_minutes: u64,
+    /// Demand not served, in instance-minutes of the primary metric (CPU above 100% per VM).
+    pub unserved: f64,
+}
+
+/// Everything a run records.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    pub sets: Vec<SetRecord>,
+    keep_samples: bool,
+    total_minutes: u64,
+    chart_width: usize,
+}
+
+impl Recorder {
+    /// A recorder for a run of `total_minutes`, with `chart_width` chart columns.
+    #[must_use]
+    pub fn new(total_minutes: u64, chart_width: usize, keep_samples: bool) -> Self {
+        Self { sets: Vec::new(), keep_samples, total_minutes: total_minutes.max(1), chart_width: chart_width.max(1) }
+    }
+
+    /// Declares a set: its primary metric and the thresholds of rules on it.
+    pub fn add_set(&mut self, name: &str, metric: &str, thresholds: Vec<(Operator, f64)>) {
+        self.sets.push(SetRecord {
+            name: name.to_owned(),
+            metric: metric.to_owned(),
+            thresholds: thresholds
+                .into_iter()
+                .map(|(operator, value)| Threshold { operator, value, minutes: 0 })
+                .collect(),
+            samples: Vec::new(),
+            buckets: vec![
+                Bucket::default();
+                self.chart_width.min(usize::try_from(self.total_minutes).unwrap_or(usize::MAX)).max(1)
+            ],
+            minutes: 0,
+            min_capacity: u32::MAX,
+            max_capacity: 0,
+            capacity_minutes: 0,
+            peak_per_instance: None,
+            sum_per_instance: 0.0,
+            per_instance_minutes: 0,
+            unserved: 0.0,
+        });
+    }
+
+    /// Records one minute of set `index`.
+    pub fn record(&mut self, index: usize, sample: Sample) {
+        let total = self.total_minutes;
+        let keep = self.keep_samples;
+        let Some(r) = self.sets.get_mut(index) else { return };
+        r.minutes += 1;
+        r.min_capacity = r.min_capacity.min(sample.capacity);
+        r.max_capacity = r.max_capacity.max(sample.capacity);
+        r.capacity_minutes += u64::from(sample.capacity);
+        r.unserved += sample.unserved;
+        if let Some(v) = sample.per_instance {
+            r.peak_per_instance = Some(r.peak_per_instance.map_or(v, |p| p.max(v)));
+            r.sum_per_instance += v;
+            r.per_instance_minutes += 1;
+            for t in &mut r.thresholds {
+                if t.operator.holds(v, t.value) {
+                    t.minutes += 1;
+                }
+            }
+        }
+        let width = r.buckets.len() as u64;
+        let b = usize::try_from((sample.minute.min(total - 1)) * width / total).unwrap_or(0).min(r.buckets.len() - 1);
+        let bucket = &mut r.buckets[b];
+        bucket.minutes += 1;
+        bucket.max_demand = bucket.max_demand.max(sample.demand.unwrap_or(0.0));
+        bucket.sum_capacity += u64::from(sample.capacity);
+        bucket.max_capacity = bucket.max_capacity.max(sample.capacity);
+        bucket.max_per_instance = bucket.max_per_instance.max(sample.per_instance.unwrap_or(0.0));
+        if keep {
+            r.samples.push(sample);
+        }
+    }
+}
