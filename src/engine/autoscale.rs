@@ -137,8 +137,18 @@ fn is_in(rule: &Rule, current: u32) -> bool {
 
 /// One autoscale run for `set` at `now`, using the metric history already recorded.
 pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
-    let Some(setting) = set.config.autoscale.clone().filter(|a| a.enabled) else { return };
-    let Some(profile) = active_profile(&setting, now) else { return };
+    // Taken out for the run (capacity changes never read it) to avoid copying it every minute.
+    let Some(setting) = set.config.autoscale.take() else { return };
+    if setting.enabled
+        && let Some(profile) = active_profile(&setting, now)
+    {
+        run(set, profile, now, events);
+    }
+    set.config.autoscale = Some(setting);
+}
+
+#[allow(clippy::too_many_lines)] // the documented steps, in order
+fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<Event>) {
     let name = set.config.name.clone();
     let range = profile.capacity;
     let current = set.capacity;

@@ -148,15 +148,14 @@ fn sample(
     #[allow(clippy::cast_precision_loss)] // seconds in a day
     let hour = minute_start.as_second().rem_euclid(86_400) as f64 / 3600.0;
     let serving = u32::try_from(set.instances.iter().filter(|i| i.is_serving()).count()).unwrap_or(u32::MAX);
-    let name = set.config.name.clone();
-    let demands: Vec<(String, Option<f64>)> =
-        metrics.iter().map(|m| (m.clone(), load.demand(seed, &name, m, offset, absolute, hour))).collect();
+    let demands: Vec<(&str, Option<f64>)> =
+        metrics.iter().map(|m| (m.as_str(), load.demand(seed, &set.config.name, m, offset, absolute, hour))).collect();
     if set.config.autoscale.as_ref().is_some_and(|a| a.enabled) {
         set.autoscale.history.push(serving, &demands);
     }
     if let Some(rec) = recorder {
         let demand = demands.first().and_then(|d| d.1);
-        let capped = demands.first().is_some_and(|d| crate::sim::metrics::is_cpu(&d.0));
+        let capped = demands.first().is_some_and(|d| crate::sim::metrics::is_cpu(d.0));
         let (per_instance, unserved) = match demand {
             Some(d) if serving > 0 => {
                 let per = d / f64::from(serving);

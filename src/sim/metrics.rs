@@ -48,8 +48,9 @@ impl MetricHistory {
         self.serving.is_empty()
     }
 
-    /// Adds one minute: `demand(metric)` for every metric seen so far or given now.
-    pub fn push(&mut self, serving: u32, demands: &[(String, Option<f64>)]) {
+    /// Adds one minute: the demand of every metric given now (metrics seen before and not
+    /// given now get no value for this minute).
+    pub fn push(&mut self, serving: u32, demands: &[(&str, Option<f64>)]) {
         if self.serving.len() == MAX_HISTORY_MINUTES {
             self.serving.pop_front();
             for m in &mut self.metrics {
@@ -61,7 +62,7 @@ impl MetricHistory {
         for (name, _) in demands {
             if !self.metrics.iter().any(|m| m.name.eq_ignore_ascii_case(name)) {
                 self.metrics
-                    .push(MetricSeries { name: name.clone(), demand: std::iter::repeat_n(None, len).collect() });
+                    .push(MetricSeries { name: (*name).to_owned(), demand: std::iter::repeat_n(None, len).collect() });
             }
         }
         for m in &mut self.metrics {
@@ -69,76 +70,99 @@ impl MetricHistory {
             m.demand.push_back(v);
         }
         // Forget metrics with no value left in the window.
-        self.metrics.retain(|m| m.demand.iter().any(Option::is_some));
-    }
-
-    /// The value `rule` reads for the minute `i` (0 = oldest kept).
-    fn minute_value(&self, rule: &Rule, series: &MetricSeries, i: usize) -> Option<f64> {
-        let n = self.serving[i];
-        let demand = series.demand[i]?;
-        if n == 0 {
-            return None;
+        if self.metrics.iter().any(|m| m.demand.front().is_some_and(Option::is_none)) {
+            self.metrics.retain(|m| m.demand.iter().any(Option::is_some));
         }
-        let n_f = f64::from(n);
-        let mut per = demand / n_f;
-        if is_cpu(&series.name) {
-            per = per.min(100.0);
-        }
-        let mut v = match rule.statistic {
-            Statistic::Average | Statistic::Min | Statistic::Max => per,
-            Statistic::Sum => per * n_f,
-            Statistic::Count => n_f,
-        };
-        if rule.divide_per_instance {
-            v /= n_f;
-        }
-        Some(v)
     }
 
     /// The aggregated value `rule` sees now, or `None` when the metric is unavailable.
     #[must_use]
     pub fn evaluate(&self, rule: &Rule) -> Option<f64> {
         let series = self.metrics.iter().find(|m| m.name.eq_ignore_ascii_case(&rule.metric_name))?;
+        let cpu = is_cpu(&series.name);
         let len = self.serving.len();
         let window = usize::try_from(rule.time_window.secs() / 60).unwrap_or(1).max(1).min(len);
         let grain = usize::try_from(rule.time_grain.secs() / 60).unwrap_or(1).max(1);
-        let mut grains: Vec<f64> = Vec::new();
-        // Grains counted back from the newest minute, then put in time order.
+        // The value of minute i, as the rule's statistic reads it.
+        let minute = |i: usize| -> Option<f64> {
+            let n = self.serving[i];
+            let demand = series.demand[i]?;
+            if n == 0 {
+                return None;
+            }
+            let n_f = f64::from(n);
+            let mut per = demand / n_f;
+            if cpu {
+                per = per.min(100.0);
+            }
+            let v = match rule.statistic {
+                Statistic::Average | Statistic::Min | Statistic::Max => per,
+                Statistic::Sum => per * n_f,
+                Statistic::Count => n_f,
+            };
+            Some(if rule.divide_per_instance { v / n_f } else { v })
+        };
+        let mut grains = Accumulator::default();
+        // Grains are counted back from the newest minute; `last` is the newest grain.
         let mut end = len;
         let start = len - window;
+        let mut newest: Option<f64> = None;
         while end > start {
             let from = end.saturating_sub(grain).max(start);
-            let values: Vec<f64> = (from..end).filter_map(|i| self.minute_value(rule, series, i)).collect();
-            if !values.is_empty() {
-                grains.push(match rule.statistic {
-                    Statistic::Average => values.iter().sum::<f64>() / count(&values),
-                    Statistic::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
-                    Statistic::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                    Statistic::Sum | Statistic::Count => values.iter().sum(),
-                });
+            let mut acc = Accumulator::default();
+            for i in from..end {
+                if let Some(v) = minute(i) {
+                    acc.add(v);
+                }
+            }
+            if acc.count > 0 {
+                let g = match rule.statistic {
+                    Statistic::Average => acc.sum / f64::from(acc.count),
+                    Statistic::Min => acc.min,
+                    Statistic::Max => acc.max,
+                    Statistic::Sum | Statistic::Count => acc.sum,
+                };
+                newest.get_or_insert(g);
+                grains.add(g);
             }
             end = from;
         }
-        grains.reverse();
-        if grains.is_empty() {
+        if grains.count == 0 {
             return None;
         }
         Some(match rule.time_aggregation {
-            TimeAggregation::Average => grains.iter().sum::<f64>() / count(&grains),
-            TimeAggregation::Minimum => grains.iter().copied().fold(f64::INFINITY, f64::min),
-            TimeAggregation::Maximum => grains.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            TimeAggregation::Total => grains.iter().sum(),
-            TimeAggregation::Count => count(&grains),
-            TimeAggregation::Last => grains[grains.len() - 1],
+            TimeAggregation::Average => grains.sum / f64::from(grains.count),
+            TimeAggregation::Minimum => grains.min,
+            TimeAggregation::Maximum => grains.max,
+            TimeAggregation::Total => grains.sum,
+            TimeAggregation::Count => f64::from(grains.count),
+            TimeAggregation::Last => newest.unwrap_or(0.0),
         })
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // at most 720 values
-fn count(v: &[f64]) -> f64 {
-    v.len() as f64
+/// Running sum, minimum, maximum and count: aggregation without collecting.
+struct Accumulator {
+    sum: f64,
+    min: f64,
+    max: f64,
+    count: u32,
 }
 
+impl Default for Accumulator {
+    fn default() -> Self {
+        Self { sum: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY, count: 0 }
+    }
+}
+
+impl Accumulator {
+    fn add(&mut self, v: f64) {
+        self.sum += v;
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+        self.count += 1;
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +189,7 @@ mod tests {
     #[test]
     fn cpu_is_per_instance_and_capped() {
         let mut h = MetricHistory::default();
-        h.push(2, &[("Percentage CPU".into(), Some(300.0))]);
+        h.push(2, &[("Percentage CPU", Some(300.0))]);
         let r = rule("Percentage CPU", Statistic::Average, TimeAggregation::Average, 5);
         assert_eq!(h.evaluate(&r), Some(100.0));
         let sum = rule("Percentage CPU", Statistic::Sum, TimeAggregation::Average, 5);
@@ -176,7 +200,7 @@ mod tests {
     fn window_average_and_divide_per_instance() {
         let mut h = MetricHistory::default();
         for d in [100.0, 200.0, 300.0] {
-            h.push(2, &[("requests".into(), Some(d))]);
+            h.push(2, &[("requests", Some(d))]);
         }
         let r = rule("requests", Statistic::Average, TimeAggregation::Average, 5);
         assert_eq!(h.evaluate(&r), Some(100.0)); // (50 + 100 + 150) / 3
@@ -191,7 +215,7 @@ mod tests {
     #[test]
     fn missing_data_is_unavailable() {
         let mut h = MetricHistory::default();
-        h.push(0, &[("Percentage CPU".into(), Some(50.0))]);
+        h.push(0, &[("Percentage CPU", Some(50.0))]);
         let r = rule("Percentage CPU", Statistic::Average, TimeAggregation::Average, 5);
         assert_eq!(h.evaluate(&r), None);
         assert_eq!(h.evaluate(&rule("other", Statistic::Average, TimeAggregation::Average, 5)), None);
