@@ -1,5 +1,6 @@
 //! `advance` (the real state) and `simulate` (a copy): time, load, autoscale, cost.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -42,6 +43,25 @@ fn total_minutes(duration: Duration) -> u64 {
     duration.secs().div_ceil(60)
 }
 
+/// A recorder, with a progress line on stderr for runs longer than a week when stderr is a
+/// terminal (never in a pipe or a CI log).
+fn recorder(ctx: &Context, duration: Duration, run: &RunArgs) -> Recorder {
+    let keep = run.timeline.is_some() || run.svg.is_some();
+    let r = Recorder::new(total_minutes(duration), chart_width(ctx), keep);
+    if duration.secs() > 7 * 86_400 && std::io::stderr().is_terminal() {
+        r.with_progress(Box::new(|done, total| {
+            let pct = done * 100 / total.max(1);
+            let filled = usize::try_from(pct / 4).unwrap_or(25);
+            eprint!("\r[{:<25}] {pct:>3}% ", "#".repeat(filled));
+            if done + 1440 >= total {
+                eprint!("\r{:<40}\r", "");
+            }
+        }))
+    } else {
+        r
+    }
+}
+
 /// Writes the timeline CSV and the SVG when asked.
 fn write_outputs(run: &RunArgs, recorder: &Recorder) -> Result<()> {
     if let Some(path) = &run.timeline {
@@ -59,8 +79,7 @@ fn write_outputs(run: &RunArgs, recorder: &Recorder) -> Result<()> {
 
 pub fn advance(ctx: &Context, duration: &str, run: &RunArgs) -> Result<ExitCode> {
     let duration: Duration = duration.parse().context("advance")?;
-    let keep = run.timeline.is_some() || run.svg.is_some();
-    let mut recorder = Recorder::new(total_minutes(duration), chart_width(ctx), keep);
+    let mut recorder = recorder(ctx, duration, run);
     let (state, events, ()) = ctx.mutate(|state| {
         if duration == Duration::ZERO {
             return Ok((Vec::new(), ()));
@@ -191,8 +210,7 @@ pub fn simulate(ctx: &Context, names: &[String], duration: &str, no_apply: bool,
     let set_names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
     let load = read_load(&run.load, &set_names)?;
     let before = state.clone();
-    let keep = run.timeline.is_some() || run.svg.is_some();
-    let mut recorder = Recorder::new(total_minutes(duration), chart_width(ctx), keep);
+    let mut recorder = recorder(ctx, duration, run);
     let events = clock::advance(&mut state, duration, ctx.catalog, &load, Some(&mut recorder))?;
     let summary = summarize(&recorder, &before, &state, &events);
     write_outputs(run, &recorder)?;

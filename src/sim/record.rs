@@ -59,20 +59,45 @@ pub struct SetRecord {
     pub unserved: f64,
 }
 
+/// Called with (minutes done, minutes in all) as a run goes, to show progress.
+pub type Progress = Box<dyn FnMut(u64, u64)>;
+
 /// Everything a run records.
-#[derive(Clone, Debug)]
 pub struct Recorder {
     pub sets: Vec<SetRecord>,
     keep_samples: bool,
     total_minutes: u64,
     chart_width: usize,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("sets", &self.sets)
+            .field("total_minutes", &self.total_minutes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Recorder {
     /// A recorder for a run of `total_minutes`, with `chart_width` chart columns.
     #[must_use]
     pub fn new(total_minutes: u64, chart_width: usize, keep_samples: bool) -> Self {
-        Self { sets: Vec::new(), keep_samples, total_minutes: total_minutes.max(1), chart_width: chart_width.max(1) }
+        Self {
+            sets: Vec::new(),
+            keep_samples,
+            total_minutes: total_minutes.max(1),
+            chart_width: chart_width.max(1),
+            progress: None,
+        }
+    }
+
+    /// Reports progress through `hook` about every simulated day.
+    #[must_use]
+    pub fn with_progress(mut self, hook: Progress) -> Self {
+        self.progress = Some(hook);
+        self
     }
 
     /// Declares a set: its primary metric and the thresholds of rules on it.
@@ -104,6 +129,12 @@ impl Recorder {
     pub fn record(&mut self, index: usize, sample: Sample) {
         let total = self.total_minutes;
         let keep = self.keep_samples;
+        if index == 0
+            && sample.minute % 1440 == 0
+            && let Some(hook) = self.progress.as_mut()
+        {
+            hook(sample.minute, total);
+        }
         let Some(r) = self.sets.get_mut(index) else { return };
         r.minutes += 1;
         r.min_capacity = r.min_capacity.min(sample.capacity);
