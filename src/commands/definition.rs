@@ -37,11 +37,36 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
     let changes =
         planner::plan(&defs, state.as_ref(), names, prune, &ctx.file.display().to_string()).map_err(engine_errors)?;
     let has_changes = changes.iter().any(planner::Change::is_change);
+    // What the change does to the monthly bill, priced on a copy of the state.
+    let budget = crate::spec::settings::read(&ctx.file)?.and_then(|s| s.budget);
+    let cost_change = render::cost::cost_change(state.as_ref(), &defs, &changes, ctx.catalog).map(|mut view| {
+        view.budget = budget.map(|max| {
+            let source = format!("budget.maxMonthly in {}", ctx.file.display());
+            render::cost::BudgetView::new(max, source, view.new_monthly_cost)
+        });
+        view
+    });
     if ctx.json {
         let items: Vec<serde_json::Value> = changes.iter().map(change_json).collect();
-        ctx.print(&serde_json::json!({ "changes": items, "hasChanges": has_changes }), String::new)?;
+        let cost_change = match &cost_change {
+            Ok(view) => serde_json::to_value(view)?,
+            Err(error) => serde_json::json!({ "error": error }),
+        };
+        ctx.print(
+            &serde_json::json!({ "changes": items, "hasChanges": has_changes, "costChange": cost_change }),
+            String::new,
+        )?;
     } else {
-        ctx.print(&(), || render::plan_text(&changes, state.as_ref()))?;
+        ctx.print(&(), || {
+            let mut out = render::plan_text(&changes, state.as_ref());
+            if has_changes {
+                match &cost_change {
+                    Ok(view) => out.push_str(&render::cost::cost_change_text(view)),
+                    Err(error) => out.push_str(&format!("\nMonthly cost change: unknown ({error})\n")),
+                }
+            }
+            out
+        })?;
     }
     Ok(ExitCode::from(if detailed && has_changes { crate::exit::CHANGES } else { crate::exit::OK }))
 }
@@ -59,7 +84,8 @@ fn change_json(c: &planner::Change) -> serde_json::Value {
                 "capacity": capacity.map(|(a, b)| serde_json::json!({ "old": a, "new": b })),
                 "capacityHeldByAutoscale": capacity_held.map(|(a, b)| serde_json::json!({ "current": a, "defined": b })),
                 "model": model.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
-                "outdatedInstances": outdated,
+                "outdatedInstances": outdated.len(),
+            "outdatedInstanceIds": outdated.iter().map(u32::to_string).collect::<Vec<_>>(),
                 "upgradeMode": upgrade_mode,
                 "settings": settings.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
             })

@@ -31,9 +31,9 @@ pub enum Change {
         capacity: Option<(u32, u32)>,
         /// Capacity left alone because autoscale owns it: (state, definition).
         capacity_held: Option<(u32, u32)>,
-        /// Model fields: (field, old, new), and how many VMs become outdated.
+        /// Model fields: (field, old, new), and the VMs that become outdated.
         model: Vec<(&'static str, String, String)>,
-        outdated: usize,
+        outdated: Vec<u32>,
         upgrade_mode: UpgradeMode,
         settings: Vec<(String, String, String)>,
     },
@@ -106,7 +106,7 @@ pub fn plan(
                     continue;
                 }
                 let model = set.current_model().differences(&def.config.model);
-                let outdated = if model.is_empty() { 0 } else { set.instances.len() };
+                let outdated = if model.is_empty() { Vec::new() } else { set.instances.iter().map(|i| i.id).collect() };
                 let autoscaled = def.config.autoscale.as_ref().is_some_and(|a| a.enabled);
                 let (capacity, capacity_held) = if set.capacity == def.capacity {
                     (None, None)
@@ -284,11 +284,15 @@ fn settings_diff(old: &ScaleSetConfig, new: &ScaleSetConfig) -> Vec<(String, Str
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (key, old_value) in &a {
+    // Keys of both sides: a setting left out when unset (skipped in JSON) may appear on either.
+    let null = serde_json::Value::Null;
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys {
         if key == "model" {
             continue;
         }
-        let new_value = b.get(key).unwrap_or(&serde_json::Value::Null);
+        let old_value = a.get(key).unwrap_or(&null);
+        let new_value = b.get(key).unwrap_or(&null);
         if old_value != new_value {
             out.push((key.clone(), old_value.to_string(), new_value.to_string()));
         }

@@ -2,6 +2,7 @@
 //! (or write to any `Write`), so they are tested without a terminal.
 
 pub mod chart;
+pub mod cost;
 pub mod svg;
 pub mod table;
 pub mod views;
@@ -104,29 +105,48 @@ pub fn list_table(rows: &[SetView], style: Style) -> String {
     table::render(&t)
 }
 
-/// `cost`: an Infracost-style breakdown.
+/// `cost`: an Infracost-style breakdown: per set its components (monthly quantity, unit,
+/// price, hourly and monthly cost), the set's total with its accrued cost, then the overall
+/// total.
 #[must_use]
 pub fn cost_table(view: &CostView, style: Style) -> String {
-    let mut t = table::new(&["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost"], style);
+    let mut t = table::new(
+        &["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost", "Accrued"],
+        style,
+    );
+    let blank = String::new;
     for set in &view.scale_sets {
-        t.add_row(vec![set.name.clone(), String::new(), String::new(), String::new(), String::new(), String::new()]);
+        t.add_row(vec![set.name.clone(), blank(), blank(), blank(), blank(), blank(), blank()]);
         for c in &set.components {
             t.add_row(vec![
                 format!("  {}", c.name),
-                c.quantity.to_string(),
+                cost::thousands(c.quantity),
                 c.unit.to_string(),
                 format!("${}", c.price),
                 format!("${}", c.hourly_cost),
                 c.monthly_cost.format_usd(),
+                blank(),
             ]);
         }
         t.add_row(vec![
-            format!("  total ({} accrued)", set.accrued_cost.format_usd()),
-            String::new(),
-            String::new(),
-            String::new(),
+            format!("  Total {}", set.name),
+            blank(),
+            blank(),
+            blank(),
             format!("${}", set.hourly_cost),
             set.monthly_cost.format_usd(),
+            set.accrued_cost.format_usd(),
+        ]);
+    }
+    if !view.scale_sets.is_empty() {
+        t.add_row(vec![
+            "Overall total".to_owned(),
+            blank(),
+            blank(),
+            blank(),
+            format!("${}", view.total_hourly_cost),
+            view.total_monthly_cost.format_usd(),
+            view.accrued_cost.format_usd(),
         ]);
     }
     let mut out = table::render(&t);
@@ -137,6 +157,14 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
         view.accrued_cost.format_usd(),
         view.clock
     ));
+    out.push_str(&cost::prices_line(&view.price_sources));
+    if let Some(budget) = &view.budget {
+        out.push_str(&budget.line());
+        out.push('\n');
+    }
+    if let Some(commitments) = &view.commitments {
+        out.push_str(&cost::commitments_table(commitments, style));
+    }
     out
 }
 
@@ -181,7 +209,16 @@ pub fn plan_text(changes: &[Change], state: Option<&State>) -> String {
                     for (f, a, b) in model {
                         out.push_str(&format!("      {f}: {a} -> {b}\n"));
                     }
-                    out.push_str(&format!("      {outdated} VM(s) become outdated (upgrade policy: {upgrade_mode})\n"));
+                    let rollout = match upgrade_mode {
+                        crate::model::enums::UpgradeMode::Manual => "they stay outdated until `upgrade`",
+                        crate::model::enums::UpgradeMode::Automatic => "all are updated at once",
+                        crate::model::enums::UpgradeMode::Rolling => "a rolling upgrade updates them in batches",
+                    };
+                    out.push_str(&format!(
+                        "      {} VM(s) become outdated: {} (upgrade policy {upgrade_mode}: {rollout})\n",
+                        outdated.len(),
+                        crate::engine::capacity::list(outdated)
+                    ));
                 }
                 for (f, a, b) in settings {
                     out.push_str(&format!("    {f}: {a} -> {b}\n"));
