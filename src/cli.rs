@@ -42,6 +42,10 @@ pub struct GlobalArgs {
     /// How long to wait for another process's lock on the state file.
     #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]
     pub lock_timeout: String,
+    /// An Azure Retail Prices export (JSON) laid over the built-in prices; replaces the
+    /// definition's `prices:` setting.
+    #[arg(long, env = "SCALESET_PRICES", global = true, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,9 +105,14 @@ pub enum Command {
     Cost {
         /// Only these scale sets.
         names: Vec<String>,
-        /// Fail (exit 3) when the projected monthly cost is above this many USD.
+        /// Fail (exit 3) when the projected monthly cost is above this many USD (default: the
+        /// definition's budget.maxMonthly, if any).
         #[arg(long, value_name = "USD")]
         max_monthly: Option<String>,
+        /// Add what-if estimates under 1- and 3-year reservations and savings plans (typical
+        /// discounts, Linux regular compute only).
+        #[arg(long)]
+        commitments: bool,
     },
     /// Move the logical clock forward: operations finish, autoscale and repairs act, cost accrues.
     Advance {

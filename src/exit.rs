@@ -25,11 +25,13 @@ pub const LOCKED: u8 = 75;
 
 /// The projected monthly cost is above the budget.
 #[derive(Debug, thiserror::Error)]
-#[error("over budget: projected monthly cost {projected} is {over} above the budget of {budget}")]
+#[error("over budget: projected monthly cost {projected} is {over} above the budget of {budget} ({from})")]
 pub struct OverBudget {
     pub projected: String,
     pub budget: String,
     pub over: String,
+    /// Where the budget comes from: `--max-monthly` or `budget.maxMonthly in FILE`.
+    pub from: String,
 }
 
 /// The exit code for an error, from its type.

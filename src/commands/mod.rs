@@ -59,7 +59,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List => show::list(&ctx),
         Command::Instances { name } => show::instances(&ctx, &name),
         Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
-        Command::Cost { names, max_monthly } => show::cost(&ctx, &names, max_monthly.as_deref()),
+        Command::Cost { names, max_monthly, commitments } => {
+            show::cost(&ctx, &names, max_monthly.as_deref(), commitments)
+        }
         Command::Advance { duration, run } => time::advance(&ctx, &duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, &duration, no_apply, &run),
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
@@ -108,7 +110,7 @@ impl Context {
             lock_timeout: std::time::Duration::from_secs(lock_timeout.secs()),
             style: Style { width },
             command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
-            catalog: Catalog::builtin(),
+            catalog: price_catalog(cli)?,
         })
     }
 
@@ -237,4 +239,17 @@ fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineErro
     let known: Vec<&str> =
         state.map(|s| s.scale_sets.iter().map(|s| s.config.name.as_str()).collect()).unwrap_or_default();
     crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::engine::plan::hint(name, known) }
+}
+
+/// The prices of this run: the built-in catalog, overlaid with `--prices` or the definition's
+/// `prices:` export (see `cost::retail::catalog_for_run`). Completions and the schema need none.
+fn price_catalog(cli: &Cli) -> Result<&'static Catalog> {
+    if matches!(cli.command, Command::Completions { .. } | Command::Schema) {
+        return Ok(Catalog::builtin());
+    }
+    let (catalog, warnings) = crate::cost::retail::catalog_for_run(cli.global.prices.as_deref(), &cli.global.file)?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(catalog)
 }

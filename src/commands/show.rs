@@ -52,14 +52,19 @@ pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>) -> Result<ExitCode> {
-    let budget = max_monthly
-        .map(|s| {
+pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>, commitments: bool) -> Result<ExitCode> {
+    // The flag wins; without it, the definition's budget (if the definition exists).
+    let budget = match max_monthly {
+        Some(s) => Some((
             Money::parse(s.trim_start_matches('$')).map_err(|e| {
                 anyhow::anyhow!("--max-monthly '{s}' is not an amount in USD (accepted: 500 or 1234.56): {e}")
-            })
-        })
-        .transpose()?;
+            })?,
+            "--max-monthly".to_owned(),
+        )),
+        None => crate::spec::settings::read(&ctx.file)?
+            .and_then(|s| s.budget)
+            .map(|b| (b, format!("budget.maxMonthly in {}", ctx.file.display()))),
+    };
     let state = ctx.read_state()?;
     if let Some(state) = &state {
         for n in names {
@@ -69,15 +74,19 @@ pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>) -> Resul
         }
     }
     let empty = crate::model::state::State::new(0, jiff::Timestamp::UNIX_EPOCH);
-    let view = views::cost(state.as_ref().unwrap_or(&empty), names, ctx.catalog)?;
+    let state = state.as_ref().unwrap_or(&empty);
+    let mut view = views::cost(state, names, ctx.catalog)?;
+    if commitments {
+        view.commitments = Some(render::cost::commitments(state, names, ctx.catalog)?);
+    }
+    view.budget = budget.map(|(max, source)| render::cost::BudgetView::new(max, source, view.total_monthly_cost));
     ctx.print(&view, || render::cost_table(&view, ctx.style))?;
-    if let Some(budget) = budget
-        && view.total_monthly_cost > budget
-    {
+    if let Some(budget) = view.budget.as_ref().filter(|b| b.over_budget) {
         return Err(OverBudget {
-            projected: view.total_monthly_cost.format_usd(),
-            budget: budget.format_usd(),
-            over: (view.total_monthly_cost - budget).format_usd(),
+            projected: budget.projected_monthly_cost.format_usd(),
+            budget: budget.max_monthly.format_usd(),
+            over: budget.amount_over.format_usd(),
+            from: budget.source.clone(),
         }
         .into());
     }

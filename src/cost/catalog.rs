@@ -12,9 +12,10 @@
 //! - names are matched exactly as Azure spells them (`Standard_D2s_v5`, `eastus`), with
 //!   [`suggest`] offering near misses for error messages.
 //!
-//! A later importer can overlay prices from an Azure Retail Prices export with
-//! [`Catalog::insert_vm_price`] and [`Catalog::insert_disk_price`] on a clone of
-//! [`Catalog::builtin`].
+//! The importer in [`crate::cost::retail`] overlays prices from an Azure Retail Prices export
+//! with [`Catalog::insert_vm_price`] and [`Catalog::insert_disk_price`] on a clone of
+//! [`Catalog::builtin`]; a size or tier known only from such a row has no hardware figures,
+//! which [`Catalog::knows_size`] / [`Catalog::knows_disk_tier`] accept.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -192,6 +193,17 @@ impl Commitment {
             Commitment::Reservation3Years => RESERVATION_3Y_DISCOUNT_PERCENT,
             Commitment::SavingsPlan1Year => SAVINGS_PLAN_1Y_DISCOUNT_PERCENT,
             Commitment::SavingsPlan3Years => SAVINGS_PLAN_3Y_DISCOUNT_PERCENT,
+        }
+    }
+
+    /// A stable identifier for JSON, e.g. `"reservation3Years"`.
+    #[must_use]
+    pub const fn id(self) -> &'static str {
+        match self {
+            Commitment::Reservation1Year => "reservation1Year",
+            Commitment::Reservation3Years => "reservation3Years",
+            Commitment::SavingsPlan1Year => "savingsPlan1Year",
+            Commitment::SavingsPlan3Years => "savingsPlan3Years",
         }
     }
 
@@ -478,6 +490,9 @@ pub struct Catalog {
     /// Union of the regions of every VM and disk price.
     regions: BTreeSet<String>,
     origin: CatalogOrigin,
+    /// Where the figures come from, in the order they were laid on: `"built-in"` first, then
+    /// one line per imported file.
+    sources: Vec<String>,
 }
 
 impl Catalog {
@@ -514,6 +529,7 @@ impl Catalog {
             disks: BTreeMap::new(),
             regions: BTreeSet::new(),
             origin: CatalogOrigin::Builtin,
+            sources: vec!["built-in price catalog".to_owned()],
         };
         catalog.load_vm_csv(vm_csv).map_err(|(line, message)| CatalogError::Vm { line, message })?;
         catalog.load_disk_csv(disk_csv).map_err(|(line, message)| CatalogError::Disk { line, message })?;
@@ -641,6 +657,32 @@ impl Catalog {
     #[must_use]
     pub const fn origin(&self) -> CatalogOrigin {
         self.origin
+    }
+
+    /// Where the figures come from, oldest layer first (`"built-in price catalog"`, then one
+    /// entry per imported price file).
+    #[must_use]
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    /// Records one more layer of prices (an imported file) for [`Catalog::sources`].
+    pub fn add_source(&mut self, description: String) {
+        self.sources.push(description);
+        self.origin = CatalogOrigin::Overlaid;
+    }
+
+    /// Whether the size is known at all: with hardware, or only from an imported price row.
+    /// Definitions accept any known size; pricing then says which figures are missing.
+    #[must_use]
+    pub fn knows_size(&self, sku: &str) -> bool {
+        self.vms.contains_key(sku)
+    }
+
+    /// Whether the disk tier is known at all: with a capacity, or only from an imported price.
+    #[must_use]
+    pub fn knows_disk_tier(&self, tier: &str) -> bool {
+        self.disks.contains_key(tier)
     }
 
     /// Hardware of a size, by its exact, case-sensitive Azure name. `None` for an unknown

@@ -4,3 +4,4 @@ pub mod accrual;
 pub mod catalog;
 pub mod money;
 pub mod rates;
+pub mod retail;

@@ -381,3 +381,226 @@ mod tests {
         assert_eq!(rule_target(&rule(Direction::None, ScaleType::ExactCount, 7), 2), 7);
     }
 }
+
+#[cfg(test)]
+mod engine_tests {
+    //! The engine on a real set built from a definition, with the metric history filled by
+    //! hand: each rule of the module documentation, one at a time.
+
+    use super::*;
+    use crate::cost::catalog::Catalog;
+    use crate::engine::capacity;
+    use crate::model::autoscale::{Operator, Statistic, TimeAggregation};
+    use crate::model::duration::Duration;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    /// A set of `capacity` VMs (running at once) with one default profile and these rules.
+    fn set(capacity: u32, range: (u32, u32, u32), rules: &[&str]) -> ScaleSet {
+        let mut yaml = format!(
+            "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: {capacity}\n    orchestrationMode: Uniform\n    overprovision: false\n    provisioningTime: 0s\n    autoscale:\n      profiles:\n        - name: default\n          capacity: {{ minimum: {}, maximum: {}, default: {} }}\n          rules:\n",
+            range.0, range.1, range.2
+        );
+        for r in rules {
+            yaml.push_str(&format!("            - {r}\n"));
+        }
+        if rules.is_empty() {
+            yaml.push_str("            []\n");
+        }
+        let defs = crate::spec::parse_definition("t.yaml", yaml.as_bytes(), Catalog::builtin()).unwrap();
+        capacity::create_set(&defs[0], t("2026-01-05T08:00:00Z")).unwrap().0
+    }
+
+    /// One minute of CPU demand (a total), with every VM serving.
+    fn minute(set: &mut ScaleSet, total: f64) {
+        let serving = set.capacity;
+        set.autoscale.history.push(serving, &[("Percentage CPU".into(), Some(total))]);
+    }
+
+    fn run(set: &mut ScaleSet, at: &str) -> Vec<Event> {
+        let mut events = Vec::new();
+        step(set, t(at), &mut events);
+        events
+    }
+
+    fn kinds(events: &[Event]) -> Vec<EventKind> {
+        events.iter().map(|e| e.kind).collect()
+    }
+
+    const OUT_60: &str = r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, cooldown: 10m }"#;
+    const IN_40_HALF: &str = r#"{ condition: "Percentage CPU < 40 avg 5m", scale: in 50%, cooldown: 10m }"#;
+
+    #[test]
+    fn flapping_shortens_to_the_lowest_safe_count() {
+        let mut s = set(4, (1, 10, 4), &[OUT_60, IN_40_HALF]);
+        minute(&mut s, 140.0); // 35 per VM
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 3);
+        assert!(kinds(&events).contains(&EventKind::FlappingOccurred));
+        assert!(kinds(&events).contains(&EventKind::AutoscaleScaleIn));
+        assert_eq!(s.autoscale.cooldown_until, Some(t("2026-01-05T08:11:00Z")));
+    }
+
+    #[test]
+    fn flapping_with_no_safe_count_skips_without_a_cooldown() {
+        let mut s = set(2, (1, 10, 2), &[OUT_60, IN_40_HALF]);
+        minute(&mut s, 78.0); // 39 per VM; 78 on one VM
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 2);
+        assert_eq!(kinds(&events), [EventKind::AutoscaleProfileChanged, EventKind::Flapping]);
+        assert_eq!(s.autoscale.cooldown_until, None);
+    }
+
+    #[test]
+    fn a_threshold_hit_exactly_does_not_fire_a_strict_operator() {
+        let mut s = set(2, (1, 10, 2), &[OUT_60]);
+        minute(&mut s, 120.0); // exactly 60 per VM
+        run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 2);
+        minute(&mut s, 122.0); // window average 60.5
+        run(&mut s, "2026-01-05T08:02:00Z");
+        assert_eq!(s.capacity, 3);
+    }
+
+    #[test]
+    fn cooldown_blocks_both_directions_until_it_ends() {
+        let mut s = set(2, (1, 10, 2), &[OUT_60, r#"{ condition: "Percentage CPU < 40 avg 5m", scale: in 1 }"#]);
+        minute(&mut s, 400.0);
+        run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 3);
+        for m in 2..=10 {
+            for _ in 0..5 {
+                minute(&mut s, 0.0);
+            }
+            let events = run(&mut s, &format!("2026-01-05T08:{m:02}:00Z"));
+            assert!(events.is_empty(), "08:{m:02}: {events:?}");
+        }
+        let events = run(&mut s, "2026-01-05T08:11:00Z");
+        assert_eq!(kinds(&events), [EventKind::AutoscaleScaleIn]);
+        assert_eq!(s.capacity, 2);
+        // The in-rule's own cooldown (the default 5 minutes) now applies.
+        assert_eq!(s.autoscale.cooldown_until, Some(t("2026-01-05T08:16:00Z")));
+    }
+
+    #[test]
+    fn the_range_is_enforced_before_the_cooldown_and_without_starting_one() {
+        let mut s = set(2, (3, 6, 3), &[OUT_60]);
+        s.autoscale.cooldown_until = Some(t("2026-01-05T09:00:00Z"));
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 3);
+        assert!(kinds(&events).contains(&EventKind::AutoscaleScaleOut));
+        assert_eq!(s.autoscale.cooldown_until, Some(t("2026-01-05T09:00:00Z")), "unchanged");
+    }
+
+    #[test]
+    fn missing_metrics_scale_out_to_the_default_once_and_log_once() {
+        let mut s = set(1, (1, 10, 3), &[OUT_60]);
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 3);
+        assert!(kinds(&events).contains(&EventKind::MetricsUnavailable));
+        let events = run(&mut s, "2026-01-05T08:02:00Z");
+        assert!(events.is_empty(), "{events:?}");
+        assert!(s.autoscale.metrics_unavailable);
+        // Metrics back: the flag clears quietly.
+        minute(&mut s, 30.0);
+        run(&mut s, "2026-01-05T08:03:00Z");
+        assert!(!s.autoscale.metrics_unavailable);
+    }
+
+    #[test]
+    fn exact_count_is_a_scale_out_or_a_scale_in_by_where_it_points() {
+        let to_5 = r#"{ condition: "Percentage CPU > 60 avg 5m", scale: to 5 }"#;
+        let mut s = set(2, (1, 10, 2), &[to_5]);
+        minute(&mut s, 200.0);
+        run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 5);
+        let mut s = set(8, (1, 10, 8), &[to_5]);
+        minute(&mut s, 800.0);
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 5, "to 5 from 8 scales in: {events:?}");
+    }
+
+    #[test]
+    fn a_scale_in_blocked_by_protection_is_logged_and_cools_down() {
+        let mut s = set(2, (1, 10, 2), &[r#"{ condition: "Percentage CPU < 40 avg 5m", scale: in 1 }"#]);
+        for i in &mut s.instances {
+            i.protect_from_scale_in = true;
+        }
+        minute(&mut s, 10.0);
+        let events = run(&mut s, "2026-01-05T08:01:00Z");
+        assert_eq!(s.capacity, 2);
+        let failed = events.iter().find(|e| e.kind == EventKind::AutoscaleFailed).expect("AutoscaleFailed");
+        assert_eq!((failed.old_capacity, failed.new_capacity), (Some(2), Some(2)));
+        assert_eq!(s.autoscale.cooldown_until, Some(t("2026-01-05T08:06:00Z")));
+    }
+
+    fn profiles(yaml_profiles: &str) -> Autoscale {
+        let yaml = format!(
+            "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    autoscale:\n      profiles:\n{yaml_profiles}"
+        );
+        let defs = crate::spec::parse_definition("t.yaml", yaml.as_bytes(), Catalog::builtin()).unwrap();
+        defs[0].config.autoscale.clone().unwrap()
+    }
+
+    fn active(setting: &Autoscale, at: &str) -> String {
+        active_profile(setting, t(at)).map(|p| p.name.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_active_profile_is_fixed_date_then_the_latest_recurring_start_then_default() {
+        let setting = profiles(
+            "        - name: base\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n        - name: mornings\n          recurrence: { timeZone: UTC, days: [Mon, Tue, Wed, Thu, Fri], hours: 8 }\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n        - name: evenings\n          recurrence: { timeZone: UTC, days: [Mon, Tue, Wed, Thu, Fri], hours: 18, minutes: 30 }\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n        - name: sale\n          fixedDate: { timeZone: America/New_York, start: \"2026-01-07T00:00:00\", end: \"2026-01-08T00:00:00\" }\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n",
+        );
+        assert_eq!(active(&setting, "2026-01-05T08:00:00Z"), "mornings");
+        assert_eq!(active(&setting, "2026-01-05T07:59:00Z"), "evenings", "Friday evening's lasts over the weekend");
+        assert_eq!(active(&setting, "2026-01-05T18:29:00Z"), "mornings");
+        assert_eq!(active(&setting, "2026-01-05T18:30:00Z"), "evenings");
+        assert_eq!(active(&setting, "2026-01-06T03:00:00Z"), "evenings", "through the night");
+        // The sale is New York time: 05:00 UTC to 05:00 UTC the next day.
+        assert_eq!(active(&setting, "2026-01-07T04:59:00Z"), "evenings");
+        assert_eq!(active(&setting, "2026-01-07T05:00:00Z"), "sale");
+        assert_eq!(active(&setting, "2026-01-08T04:59:00Z"), "sale");
+        assert_eq!(active(&setting, "2026-01-08T05:00:00Z"), "evenings");
+        let only_default =
+            profiles("        - name: base\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n");
+        assert_eq!(active(&only_default, "2026-01-05T08:00:00Z"), "base");
+    }
+
+    #[test]
+    fn a_single_weekly_recurrence_holds_all_week() {
+        let setting = profiles(
+            "        - name: base\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n        - name: weekly\n          recurrence: { timeZone: UTC, days: [Wednesday], hours: 12 }\n          capacity: { minimum: 1, maximum: 2, default: 1 }\n",
+        );
+        // Monday: the last Wednesday noon was five days ago.
+        assert_eq!(active(&setting, "2026-01-05T08:00:00Z"), "weekly");
+        assert_eq!(active(&setting, "2026-01-07T11:59:00Z"), "weekly");
+    }
+
+    #[test]
+    fn more_percent_and_count_targets() {
+        let r = |direction, kind, value| Rule {
+            metric_name: "Percentage CPU".into(),
+            time_grain: Duration::from_mins(1),
+            statistic: Statistic::Average,
+            time_window: Duration::from_mins(5),
+            time_aggregation: TimeAggregation::Average,
+            operator: Operator::GreaterThan,
+            threshold: 70.0,
+            divide_per_instance: false,
+            direction,
+            kind,
+            value,
+            cooldown: Duration::from_mins(5),
+        };
+        assert_eq!(rule_target(&r(Direction::Increase, ScaleType::PercentChangeCount, 25), 10), 12);
+        assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::PercentChangeCount, 35), 10), 7);
+        assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::PercentChangeCount, 100), 10), 0);
+        assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::PercentChangeCount, 50), 1), 0);
+        assert_eq!(rule_target(&r(Direction::Increase, ScaleType::PercentChangeCount, 200), 3), 9);
+        assert_eq!(rule_target(&r(Direction::Increase, ScaleType::PercentChangeCount, 1), 0), 1);
+        assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::ChangeCount, 1), 0), 0);
+        assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::ExactCount, 2), 9), 2);
+    }
+}

@@ -19,7 +19,7 @@ pub enum EngineError {
     )]
     Protected { set: String, from: u32, to: u32, removable: u32, protected: Vec<String> },
     #[error(
-        "scale set '{set}': refused by strict zone balance (zoneBalance: true): the change would leave zones {counts} (more than one VM apart)"
+        "scale set '{set}': refused by strict zone balance (zoneBalance: true): the change would leave {counts} (more than one VM apart)"
     )]
     ZoneImbalance { set: String, counts: String },
     #[error("scale set '{set}': no instance '{id}' (instances: {known})")]

@@ -158,3 +158,90 @@ pub fn set_service_state(set: &mut ScaleSet, resume: bool, now: Timestamp) -> Re
             .with_reason(format!("repairs {}", if resume { "resume" } else { "suspend" })),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::catalog::Catalog;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn set(capacity: u32, action: &str) -> ScaleSet {
+        let yaml = format!(
+            "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: {capacity}\n    orchestrationMode: Uniform\n    overprovision: false\n    provisioningTime: 0s\n    automaticRepairs: {{ enabled: true, gracePeriod: 10m, repairAction: {action} }}\n"
+        );
+        let defs = crate::spec::parse_definition("t.yaml", yaml.as_bytes(), Catalog::builtin()).unwrap();
+        capacity::create_set(&defs[0], t("2026-01-05T08:00:00Z")).unwrap().0
+    }
+
+    #[test]
+    fn five_percent_at_a_time_and_one_below_twenty() {
+        for (total, at_once) in [(0, 1), (1, 1), (19, 1), (20, 1), (39, 1), (40, 2), (100, 5), (1000, 50)] {
+            assert_eq!(concurrency(total), at_once, "{total} VMs");
+        }
+    }
+
+    #[test]
+    fn lowest_id_first_and_only_eligible_vms() {
+        let mut s = set(6, "Replace");
+        for k in [1, 2, 3, 4, 5] {
+            s.instances[k].health = Health::Unhealthy;
+        }
+        s.instances[1].provisioning_state = ProvisioningState::Failed;
+        s.instances[2].power_state = PowerState::Stopped;
+        s.instances[3].state_changed_at = t("2026-01-05T08:05:00Z");
+        let mut events = Vec::new();
+        step(&mut s, t("2026-01-05T08:10:00Z"), &mut events);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].instances, ["4", "6"], "4 is the first eligible: 1 failed, 2 stopped, 3 in grace");
+        // Instant replacement: the next runs a minute later.
+        events.clear();
+        step(&mut s, t("2026-01-05T08:11:00Z"), &mut events);
+        assert_eq!(events[0].instances, ["5", "7"]);
+    }
+
+    #[test]
+    fn a_repaired_vm_seen_healthy_resets_the_failure_count() {
+        let mut s = set(3, "Restart");
+        s.instances[0].health = Health::Unhealthy;
+        s.repairs.consecutive_failures = 2;
+        let mut events = Vec::new();
+        step(&mut s, t("2026-01-05T08:10:00Z"), &mut events);
+        assert!(s.instances[0].repaired);
+        assert_eq!(s.instances[0].operation, Some(Operation::Restart));
+        lifecycle::finish(&mut s.instances[0], Health::Healthy);
+        step(&mut s, t("2026-01-05T08:11:00Z"), &mut events);
+        assert!(!s.instances[0].repaired);
+        assert_eq!(s.repairs.consecutive_failures, 0);
+    }
+
+    #[test]
+    fn the_third_failure_in_a_row_suspends() {
+        let mut s = set(3, "Restart");
+        s.instances[0].health = Health::Unhealthy;
+        s.instances[0].repaired = true;
+        s.repairs.consecutive_failures = MAX_CONSECUTIVE_FAILURES - 1;
+        let mut events = Vec::new();
+        step(&mut s, t("2026-01-05T08:10:00Z"), &mut events);
+        assert_eq!(s.repairs.service_state, ServiceState::Suspended);
+        assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::RepairsSuspended]);
+        assert_eq!(s.instances[0].operation, None, "not repaired again");
+        let resumed = set_service_state(&mut s, true, t("2026-01-05T08:20:00Z")).unwrap();
+        assert_eq!(resumed[0].kind, EventKind::RepairsResumed);
+        assert_eq!(s.repairs.consecutive_failures, 0);
+        assert!(set_service_state(&mut s, true, t("2026-01-05T08:21:00Z")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn disabled_repairs_do_nothing_and_refuse_resume() {
+        let mut s = set(2, "Replace");
+        s.config.automatic_repairs.enabled = false;
+        s.instances[0].health = Health::Unhealthy;
+        let mut events = Vec::new();
+        step(&mut s, t("2026-01-05T09:00:00Z"), &mut events);
+        assert!(events.is_empty());
+        assert!(set_service_state(&mut s, true, t("2026-01-05T09:00:00Z")).is_err());
+    }
+}

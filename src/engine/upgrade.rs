@@ -394,3 +394,148 @@ mod tests {
         assert_eq!(batch_size(0, 20), 1);
     }
 }
+
+#[cfg(test)]
+mod rolling_tests {
+    //! The rolling upgrade state machine on a real set, stepped by hand.
+
+    use super::*;
+    use crate::cost::catalog::Catalog;
+    use crate::model::duration::Duration;
+    use crate::model::state::VersionedModel;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    /// A Rolling set of `capacity` running VMs whose model has just changed (all outdated).
+    fn outdated(capacity: u32, provisioning: &str, policy: &str) -> ScaleSet {
+        let yaml = format!(
+            "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: {capacity}\n    orchestrationMode: Uniform\n    overprovision: false\n    provisioningTime: {provisioning}\n    upgradePolicy:\n      mode: Rolling\n      rollingUpgradePolicy: {{ maxBatchInstancePercent: 20{policy} }}\n"
+        );
+        let defs = crate::spec::parse_definition("t.yaml", yaml.as_bytes(), Catalog::builtin()).unwrap();
+        let (mut set, _) = capacity::create_set(&defs[0], t("2026-01-05T08:00:00Z")).unwrap();
+        for inst in &mut set.instances {
+            lifecycle::finish(inst, Health::Healthy);
+        }
+        let mut model = set.current_model().clone();
+        model.image = "Canonical:ubuntu-24_04-lts:server:24.04.1".into();
+        set.model_version = 2;
+        set.models.push(VersionedModel { version: 2, model });
+        set
+    }
+
+    fn status(set: &ScaleSet) -> RollingStatus {
+        set.rolling_upgrade.as_ref().unwrap().status
+    }
+
+    #[test]
+    fn batch_sizes_round_down_with_a_floor_of_one() {
+        for (total, percent, size) in
+            [(1, 5, 1), (19, 5, 1), (20, 5, 1), (40, 5, 2), (10, 25, 2), (10, 33, 3), (10, 100, 10), (9, 20, 1)]
+        {
+            assert_eq!(batch_size(total, percent), size, "{total} VMs at {percent}%");
+        }
+    }
+
+    #[test]
+    fn instant_updates_finish_every_batch_at_once() {
+        let mut set = outdated(10, "0s", "");
+        let events = start_rolling(&mut set, t("2026-01-05T08:00:00Z")).unwrap();
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert_eq!(r.status, RollingStatus::Completed);
+        assert_eq!(r.batches, 5);
+        assert_eq!(r.succeeded, (0..10).collect::<Vec<u32>>());
+        assert!(set.instances.iter().all(|i| i.model_version == 2));
+        let batches = events.iter().filter(|e| e.kind == EventKind::RollingUpgradeBatch).count();
+        assert_eq!(batches, 10, "a start and a done entry per batch");
+    }
+
+    #[test]
+    fn instant_updates_of_a_large_set_complete_too() {
+        let mut set = outdated(100, "0s", "");
+        set.config.upgrade_policy.rolling_upgrade_policy.max_batch_instance_percent = 5;
+        let _ = start_rolling(&mut set, t("2026-01-05T08:00:00Z")).unwrap();
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert_eq!(r.status, RollingStatus::Completed, "{r:?}");
+        assert_eq!(r.batches, 20);
+    }
+
+    #[test]
+    fn busy_vms_wait_for_a_later_batch() {
+        let mut set = outdated(5, "2m", "");
+        let now = t("2026-01-05T08:00:00Z");
+        lifecycle::begin(&mut set.instances[0], Operation::Restart, now, Duration::from_secs(30), Health::Healthy);
+        let _ = start_rolling(&mut set, now).unwrap();
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert_eq!(r.in_progress, [1], "VM 0 is restarting: VM 1 goes first");
+        assert_eq!(r.pending, [0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn unknown_health_counts_as_unhealthy_for_priority_but_not_for_the_abort() {
+        let mut set = outdated(10, "2m", ", prioritizeUnhealthyInstances: true");
+        set.instances[9].health = Health::Unknown;
+        set.instances[5].health = Health::Unhealthy;
+        for k in 0..3 {
+            set.instances[k].health = Health::Unknown;
+        }
+        let _ = start_rolling(&mut set, t("2026-01-05T08:00:00Z")).unwrap();
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert_eq!(r.status, RollingStatus::RollingForward, "only one VM is Unhealthy");
+        assert_eq!(r.in_progress, [0, 1]);
+        assert_eq!(r.pending[..3], [2, 5, 9]);
+    }
+
+    #[test]
+    fn the_upgraded_vms_health_is_checked_against_all_upgraded_so_far() {
+        // 50% of the upgraded may be unhealthy: batch 1 (0, 1) has one bad VM: 1 of 2 is not above.
+        let mut set = outdated(10, "2m", ", maxUnhealthyUpgradedInstancePercent: 50");
+        let _ = start_rolling(&mut set, t("2026-01-05T08:00:00Z")).unwrap();
+        let done = t("2026-01-05T08:02:00Z");
+        for inst in &mut set.instances {
+            if inst.busy_until.is_some_and(|u| u <= done) {
+                lifecycle::finish(inst, Health::Healthy);
+            }
+        }
+        set.instances[1].health = Health::Unhealthy;
+        let mut events = Vec::new();
+        step(&mut set, done, &mut events);
+        assert_eq!(status(&set), RollingStatus::RollingForward);
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert_eq!((r.succeeded.clone(), r.failed.clone()), (vec![0], vec![1]));
+        // Batch 2 (2, 3) comes up with both bad: 3 of 4 upgraded are unhealthy, above 50%.
+        let done = t("2026-01-05T08:04:00Z");
+        for inst in &mut set.instances {
+            if inst.busy_until.is_some_and(|u| u <= done) {
+                lifecycle::finish(inst, Health::Unhealthy);
+            }
+        }
+        step(&mut set, done, &mut events);
+        assert_eq!(status(&set), RollingStatus::Faulted);
+        let r = set.rolling_upgrade.as_ref().unwrap();
+        assert!(r.error.as_deref().unwrap().contains("3 of 4 upgraded VM(s) are unhealthy"), "{r:?}");
+    }
+
+    #[test]
+    fn protected_vms_are_left_out_of_a_rolling_upgrade() {
+        let mut set = outdated(3, "0s", "");
+        set.instances[1].protect_from_scale_in = true;
+        set.instances[1].protect_from_scale_set_actions = true;
+        let _ = start_rolling(&mut set, t("2026-01-05T08:00:00Z")).unwrap();
+        assert_eq!(status(&set), RollingStatus::Completed);
+        let versions: Vec<u32> = set.instances.iter().map(|i| i.model_version).collect();
+        assert_eq!(versions, [2, 1, 2]);
+    }
+
+    #[test]
+    fn automatic_mode_updates_every_outdated_vm_and_manual_none() {
+        let mut set = outdated(3, "1m", "");
+        set.config.upgrade_policy.mode = UpgradeMode::Manual;
+        assert!(on_model_change(&mut set, t("2026-01-05T08:00:00Z")).is_empty());
+        set.config.upgrade_policy.mode = UpgradeMode::Automatic;
+        let events = on_model_change(&mut set, t("2026-01-05T08:00:00Z"));
+        assert_eq!(events[0].instances, ["0", "1", "2"]);
+        assert!(set.instances.iter().all(|i| i.model_version == 2 && i.operation == Some(Operation::Update)));
+    }
+}

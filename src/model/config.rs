@@ -35,6 +35,27 @@ pub struct ScaleSetConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load: Vec<crate::sim::load::Source>,
     pub model: VmModel,
+    /// A Standard Load Balancer in front of the set (priced only: rule-hours and GB processed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LoadBalancer>,
+    /// Standard static public IPv4 addresses billed with the set (priced only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub public_ips: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A Standard Load Balancer as far as its bill goes: billed while the set exists, whatever
+/// its VMs do (reference: network resources are billed until deleted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancer {
+    /// Load-balancing and outbound rules; the first five share one hourly charge.
+    pub rules: u32,
+    /// Data processed, in GB per (730-hour) month: an estimate, accrued evenly over time.
+    pub data_processed_gb: u64,
 }
 
 impl ScaleSetConfig {

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub time: Timestamp,
-    /// The scale set concerned; `None` for state-wide entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The scale set concerned; `None` (null) for state-wide entries.
+    #[serde(default)]
     pub scale_set: Option<String>,
     pub kind: EventKind,
     pub message: String,

@@ -145,6 +145,14 @@ pub struct CostView {
     pub total_monthly_cost: Money,
     pub accrued_cost: Money,
     pub scale_sets: Vec<SetCostView>,
+    /// Where the prices come from: the built-in catalog, then any imported export.
+    pub price_sources: Vec<String>,
+    /// The budget checked, when one applies (`--max-monthly` or the definition's `budget`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<super::cost::BudgetView>,
+    /// `cost --commitments`: what-if estimates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<super::cost::CommitmentsView>,
 }
 
 /// The cost report of the selected sets (all when `only` is empty). The accrued total of the
@@ -179,5 +187,8 @@ pub fn cost(state: &State, only: &[String], catalog: &Catalog) -> Result<CostVie
         total_monthly_cost: total.per_month(),
         accrued_cost: accrued,
         scale_sets: sets,
+        price_sources: catalog.sources().to_vec(),
+        budget: None,
+        commitments: None,
     })
 }

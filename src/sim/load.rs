@@ -403,3 +403,115 @@ mod tests {
         assert!((a - s.value(8, "web", 3, 1000, 0.0)).abs() > 0.0);
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    fn v(spec: &str, minute: u64) -> f64 {
+        parse_spec(spec, &[]).unwrap().signal.value(minute, 0.0)
+    }
+
+    #[test]
+    fn ramp_holds_before_its_start_and_after_its_end() {
+        assert!((v("q=ramp(100,200,10m,5m)", 0) - 100.0).abs() < 1e-9);
+        assert!((v("q=ramp(100,200,10m,5m)", 5) - 100.0).abs() < 1e-9);
+        assert!((v("q=ramp(100,200,10m,5m)", 10) - 150.0).abs() < 1e-9);
+        assert!((v("q=ramp(100,200,10m,5m)", 15) - 200.0).abs() < 1e-9);
+        assert!((v("q=ramp(100,200,10m,5m)", 500) - 200.0).abs() < 1e-9);
+        assert!((v("q=ramp(300,100,4m)", 1) - 250.0).abs() < 1e-9, "ramps go down too");
+        assert!((v("q=ramp(1,9,0m)", 0) - 9.0).abs() < 1e-9, "a zero-length ramp is a step");
+    }
+
+    #[test]
+    fn spike_and_step_edges() {
+        assert!((v("q=spike(1,9,10m,5m)", 9) - 1.0).abs() < 1e-9);
+        assert!((v("q=spike(1,9,10m,5m)", 10) - 9.0).abs() < 1e-9);
+        assert!((v("q=spike(1,9,10m,5m)", 14) - 9.0).abs() < 1e-9);
+        assert!((v("q=spike(1,9,10m,5m)", 15) - 1.0).abs() < 1e-9);
+        assert!((v("q=step(1,9,0s)", 0) - 9.0).abs() < 1e-9);
+        assert!((v("q=step(1,9,1h)", 59) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn diurnal_is_a_day_long_cosine() {
+        let d = parse_signal("diurnal(0,100,12)").unwrap();
+        assert!((d.value(0, 12.0) - 100.0).abs() < 1e-9);
+        assert!((d.value(0, 0.0)).abs() < 1e-9);
+        assert!((d.value(0, 6.0) - 50.0).abs() < 1e-9);
+        assert!((d.value(0, 18.0) - 50.0).abs() < 1e-9);
+        assert!((d.value(0, 11.0) - d.value(0, 13.0)).abs() < 1e-9, "symmetric around the peak");
+    }
+
+    #[test]
+    fn a_trace_before_its_first_row_takes_the_first_value() {
+        let s = parse_csv("t.csv", "minute,q\n10,5\n20,7\n", &[]).unwrap();
+        assert!((s[0].signal.value(0, 0.0) - 5.0).abs() < 1e-9);
+        assert!((s[0].signal.value(19, 0.0) - 5.0).abs() < 1e-9);
+        assert!((s[0].signal.value(1000, 0.0) - 7.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn noise_never_makes_demand_negative_and_stays_in_its_band() {
+        let s = parse_spec("q=0+noise(50)", &[]).unwrap();
+        let values: Vec<f64> = (0..200).map(|m| s.value(1, "web", m, m as i64, 0.0)).collect();
+        assert!(values.iter().all(|v| *v >= 0.0));
+        assert!(values.iter().any(|v| *v > 0.0));
+        let s = parse_spec("q=100+noise(5)", &[]).unwrap();
+        assert!((0..200).map(|m| s.value(1, "web", m, m as i64, 0.0)).all(|v| (95.0..=105.0).contains(&v)));
+        // Noise depends on the set: two sets do not see the same sequence.
+        let a: Vec<f64> = (0..20).map(|m| s.value(1, "web", m, m as i64, 0.0)).collect();
+        let b: Vec<f64> = (0..20).map(|m| s.value(1, "api", m, m as i64, 0.0)).collect();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_prefix_that_names_no_set_is_part_of_the_metric_name() {
+        let s = parse_spec("custom:queue=5", &["web"]).unwrap();
+        assert_eq!(s.scale_set, None);
+        assert_eq!(s.metric, "custom:queue");
+        let s = parse_spec(" web : Thread Count = constant( 12 ) ", &["web"]).unwrap();
+        assert_eq!(s.scale_set.as_deref(), Some("web"));
+        assert_eq!(s.metric, "Thread Count");
+        assert_eq!(s.signal, Signal::Constant { value: 12.0 });
+        assert!(parse_spec("q=STEP(1,2,3m)", &[]).is_ok(), "generator names are case-insensitive");
+    }
+
+    #[test]
+    fn demand_adds_sources_and_respects_scope() {
+        let load = Load {
+            sources: vec![
+                parse_spec("q=10", &["web", "api"]).unwrap(),
+                parse_spec("web:q=5", &["web", "api"]).unwrap(),
+                parse_spec("Q=1", &["web", "api"]).unwrap(),
+            ],
+        };
+        assert_eq!(load.demand(0, "web", "q", 0, 0, 0.0), Some(16.0));
+        assert_eq!(load.demand(0, "api", "q", 0, 0, 0.0), Some(11.0));
+        assert_eq!(load.demand(0, "api", "other", 0, 0, 0.0), None);
+        assert_eq!(load.metrics_for("api"), ["q"]);
+        assert!(load.applies_to("web"));
+        assert!(!Load::default().applies_to("web"));
+    }
+
+    #[test]
+    fn more_bad_specs() {
+        for bad in [
+            "q=",
+            "q=spike(1,2,3m)",
+            "q=ramp(1,2)",
+            "q=constant()",
+            "q=step(1,2,3m",
+            "q=1+noise(-1)",
+            "q=nan",
+            "q=inf",
+            "q=diurnal(1,2,24)",
+        ] {
+            assert!(parse_spec(bad, &[]).is_err(), "{bad}");
+        }
+        assert!(parse_csv("t.csv", "", &[]).unwrap_err().contains("empty"));
+        assert!(parse_csv("t.csv", "minute,q\n0,1,2\n", &[]).unwrap_err().contains("t.csv:2"));
+        assert!(parse_csv("t.csv", "minute,q\n-1,1\n", &[]).unwrap_err().contains("not a whole number"));
+        assert!(parse_csv("t.csv", "minute,q,r\n0,1,\n", &[]).unwrap_err().contains("column 'r' has no values"));
+    }
+}

@@ -221,3 +221,127 @@ mod tests {
         assert_eq!(h.evaluate(&rule("other", Statistic::Average, TimeAggregation::Average, 5)), None);
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::model::autoscale::{Direction, Operator, ScaleType};
+    use crate::model::duration::Duration;
+
+    fn rule(metric: &str, stat: Statistic, agg: TimeAggregation, grain: u64, window: u64) -> Rule {
+        Rule {
+            metric_name: metric.into(),
+            time_grain: Duration::from_mins(grain),
+            statistic: stat,
+            time_window: Duration::from_mins(window),
+            time_aggregation: agg,
+            operator: Operator::GreaterThan,
+            threshold: 70.0,
+            divide_per_instance: false,
+            direction: Direction::Increase,
+            kind: ScaleType::ChangeCount,
+            value: 1,
+            cooldown: Duration::from_mins(5),
+        }
+    }
+
+    fn history(rows: &[(u32, Option<f64>)]) -> MetricHistory {
+        let mut h = MetricHistory::default();
+        for (serving, demand) in rows {
+            h.push(*serving, &[("q".into(), *demand)]);
+        }
+        h
+    }
+
+    #[test]
+    fn every_time_aggregation_over_one_minute_grains() {
+        // Per VM: 10, 20, 60, 30.
+        let h = history(&[(1, Some(10.0)), (2, Some(40.0)), (1, Some(60.0)), (3, Some(90.0))]);
+        let v = |agg| h.evaluate(&rule("q", Statistic::Average, agg, 1, 5)).unwrap();
+        assert!((v(TimeAggregation::Average) - 30.0).abs() < 1e-9);
+        assert!((v(TimeAggregation::Minimum) - 10.0).abs() < 1e-9);
+        assert!((v(TimeAggregation::Maximum) - 60.0).abs() < 1e-9);
+        assert!((v(TimeAggregation::Total) - 120.0).abs() < 1e-9);
+        assert!((v(TimeAggregation::Count) - 4.0).abs() < 1e-9);
+        assert!((v(TimeAggregation::Last) - 30.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_window_keeps_only_the_last_minutes() {
+        let h = history(&[(1, Some(1000.0)), (1, Some(10.0)), (1, Some(20.0))]);
+        let r = rule("q", Statistic::Average, TimeAggregation::Average, 1, 5);
+        assert!((h.evaluate(&r).unwrap() - 343.333_333_333).abs() < 1e-6, "all three fit in 5 minutes");
+        let mut h = h;
+        for _ in 0..5 {
+            h.push(1, &[("q".into(), Some(10.0))]);
+        }
+        assert!((h.evaluate(&r).unwrap() - 10.0).abs() < 1e-9, "the spike left the window");
+    }
+
+    #[test]
+    fn grains_are_counted_back_from_the_newest_minute() {
+        // Five minutes, 2-minute grains: [1], [2, 3], [4, 5] -> grain averages 1, 2.5, 4.5.
+        let h = history(&[(1, Some(1.0)), (1, Some(2.0)), (1, Some(3.0)), (1, Some(4.0)), (1, Some(5.0))]);
+        let last = h.evaluate(&rule("q", Statistic::Average, TimeAggregation::Last, 2, 5)).unwrap();
+        assert!((last - 4.5).abs() < 1e-9);
+        let count = h.evaluate(&rule("q", Statistic::Average, TimeAggregation::Count, 2, 5)).unwrap();
+        assert!((count - 3.0).abs() < 1e-9);
+        let min = h.evaluate(&rule("q", Statistic::Min, TimeAggregation::Minimum, 2, 5)).unwrap();
+        assert!((min - 1.0).abs() < 1e-9);
+        let max = h.evaluate(&rule("q", Statistic::Max, TimeAggregation::Average, 2, 5)).unwrap();
+        assert!((max - (1.0 + 3.0 + 5.0) / 3.0).abs() < 1e-9, "max within each grain, then averaged");
+        let sum = h.evaluate(&rule("q", Statistic::Sum, TimeAggregation::Maximum, 2, 5)).unwrap();
+        assert!((sum - 9.0).abs() < 1e-9, "the 4 + 5 grain");
+    }
+
+    #[test]
+    fn count_statistic_counts_serving_vms() {
+        let h = history(&[(3, Some(1.0)), (5, Some(1.0))]);
+        let r = rule("q", Statistic::Count, TimeAggregation::Last, 1, 5);
+        assert_eq!(h.evaluate(&r), Some(5.0));
+        let mut per = r.clone();
+        per.divide_per_instance = true;
+        assert_eq!(h.evaluate(&per), Some(1.0));
+    }
+
+    #[test]
+    fn minutes_without_data_are_skipped_not_counted_as_zero() {
+        let h = history(&[(2, Some(100.0)), (0, Some(100.0)), (2, None), (2, Some(300.0))]);
+        let r = rule("q", Statistic::Average, TimeAggregation::Average, 1, 5);
+        assert_eq!(h.evaluate(&r), Some(100.0), "(50 + 150) / 2");
+        let count = rule("q", Statistic::Average, TimeAggregation::Count, 1, 5);
+        assert_eq!(h.evaluate(&count), Some(2.0));
+    }
+
+    #[test]
+    fn cpu_is_capped_per_vm_before_the_statistic() {
+        let mut h = MetricHistory::default();
+        h.push(4, &[("percentage cpu".into(), Some(1000.0))]);
+        let avg = rule("Percentage CPU", Statistic::Average, TimeAggregation::Average, 1, 5);
+        assert_eq!(h.evaluate(&avg), Some(100.0), "metric names match case-insensitively");
+        let sum = rule("Percentage CPU", Statistic::Sum, TimeAggregation::Average, 1, 5);
+        assert_eq!(h.evaluate(&sum), Some(400.0));
+        // Other metrics are not capped.
+        let h = history(&[(4, Some(1000.0))]);
+        assert_eq!(h.evaluate(&rule("q", Statistic::Average, TimeAggregation::Average, 1, 5)), Some(250.0));
+    }
+
+    #[test]
+    fn history_is_bounded_and_forgets_metrics_with_no_data_left() {
+        let mut h = MetricHistory::default();
+        h.push(1, &[("old".into(), Some(1.0))]);
+        for _ in 0..MAX_HISTORY_MINUTES {
+            h.push(1, &[("q".into(), Some(2.0))]);
+        }
+        assert_eq!(h.serving.len(), MAX_HISTORY_MINUTES);
+        assert!(h.metrics.iter().all(|m| m.demand.len() == MAX_HISTORY_MINUTES));
+        assert!(h.metrics.iter().all(|m| m.name != "old"), "'old' has no value in the last 12 hours");
+        assert_eq!(h.evaluate(&rule("old", Statistic::Average, TimeAggregation::Average, 1, 5)), None);
+        // A metric first seen late is padded with missing minutes, aligned with the rest.
+        h.push(1, &[("q".into(), Some(2.0)), ("late".into(), Some(7.0))]);
+        let late = h.metrics.iter().find(|m| m.name == "late").unwrap();
+        assert_eq!(late.demand.len(), MAX_HISTORY_MINUTES);
+        assert_eq!(late.demand.iter().filter(|v| v.is_some()).count(), 1);
+        assert_eq!(h.evaluate(&rule("late", Statistic::Average, TimeAggregation::Average, 1, 720)), Some(7.0));
+    }
+}

@@ -130,7 +130,7 @@ impl Recorder {
         let total = self.total_minutes;
         let keep = self.keep_samples;
         if index == 0
-            && sample.minute % 1440 == 0
+            && sample.minute.is_multiple_of(1440)
             && let Some(hook) = self.progress.as_mut()
         {
             hook(sample.minute, total);
@@ -162,5 +162,61 @@ impl Recorder {
         if keep {
             r.samples.push(sample);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(minute: u64, capacity: u32, demand: Option<f64>, per: Option<f64>, unserved: f64) -> Sample {
+        Sample {
+            minute,
+            time: Timestamp::from_second(1_767_600_000 + 60 * i64::try_from(minute).unwrap()).unwrap(),
+            capacity,
+            serving: capacity,
+            demand,
+            per_instance: per,
+            unserved,
+        }
+    }
+
+    #[test]
+    fn summaries_accumulate_minute_by_minute() {
+        let mut r = Recorder::new(4, 100, false);
+        r.add_set("web", "Percentage CPU", vec![(Operator::GreaterThan, 70.0), (Operator::LessThan, 30.0)]);
+        r.record(0, sample(0, 2, Some(200.0), Some(100.0), 0.0));
+        r.record(0, sample(1, 3, Some(150.0), Some(50.0), 0.0));
+        r.record(0, sample(2, 4, Some(80.0), Some(20.0), 0.0));
+        r.record(0, sample(3, 4, None, None, 0.5));
+        let s = &r.sets[0];
+        assert_eq!(s.minutes, 4);
+        assert_eq!((s.min_capacity, s.max_capacity, s.capacity_minutes), (2, 4, 13));
+        assert_eq!(s.peak_per_instance, Some(100.0));
+        assert_eq!(s.per_instance_minutes, 3, "a minute with no value is not averaged in");
+        assert!((s.sum_per_instance - 170.0).abs() < 1e-9);
+        assert_eq!(s.thresholds[0].minutes, 1);
+        assert_eq!(s.thresholds[1].minutes, 1);
+        assert!((s.unserved - 0.5).abs() < 1e-9);
+        assert!(s.samples.is_empty(), "samples are kept only when asked");
+        assert_eq!(s.buckets.len(), 4, "never more columns than minutes");
+    }
+
+    #[test]
+    fn long_runs_fold_into_a_fixed_number_of_buckets() {
+        let mut r = Recorder::new(1000, 10, true);
+        r.add_set("web", "q", Vec::new());
+        for m in 0..1000 {
+            r.record(0, sample(m, u32::try_from(m / 100).unwrap() + 1, Some(m as f64), None, 0.0));
+        }
+        let s = &r.sets[0];
+        assert_eq!(s.buckets.len(), 10);
+        assert!(s.buckets.iter().all(|b| b.minutes == 100));
+        assert_eq!(s.buckets[3].max_capacity, 4);
+        assert!((s.buckets[9].max_demand - 999.0).abs() < 1e-9);
+        assert_eq!(s.samples.len(), 1000);
+        // A record for a set that was never declared is ignored.
+        r.record(5, sample(0, 1, None, None, 0.0));
+        assert_eq!(r.sets.len(), 1);
     }
 }

@@ -66,7 +66,7 @@ pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<V
             message: "the file is empty; it needs a top-level 'scaleSets:' list".into(),
         }]));
     }
-    let raw = parse_yaml(text).map_err(|p| invalid(vec![p]))?;
+    let raw: RawDefinition = parse_yaml(text).map_err(|p| invalid(vec![p]))?;
     validate(&raw, catalog).map_err(|mut problems| {
         for p in &mut problems {
             if p.position.is_none()
@@ -83,12 +83,12 @@ pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<V
 }
 
 /// The one place that knows the YAML library.
-fn parse_yaml(text: &str) -> Result<RawDefinition, Problem> {
+pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Problem> {
     let options = serde_saphyr::options! {
         with_snippet: false,
         strict_booleans: true,
     };
-    serde_saphyr::from_str_with_options::<RawDefinition>(text, options).map_err(|e| {
+    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
         let position = e
             .location()
             .filter(|l| l.line() > 0)
@@ -126,6 +126,11 @@ fn clean_message(msg: &str) -> String {
             "expected a whole number".to_owned()
         }
         "invalid f64" | "invalid f32" => "expected a number".to_owned(),
+        "expected sequence start" => "expected a list".to_owned(),
+        "expected mapping start" => "expected a mapping (key: value lines or { key: value })".to_owned(),
+        other if other.starts_with("multiple YAML documents detected") => {
+            "the file holds more than one YAML document ('---'); put every scale set in one".to_owned()
+        }
         other => other.to_owned(),
     }
 }
@@ -145,8 +150,11 @@ fn locate(text: &str, set: &str, occurrence: usize, field: Option<&str>) -> Opti
     // (column of `name:`, its value) for a line that sets a `name`.
     let name_of = |l: &str| -> Option<(usize, String)> {
         let t = l.trim_start().trim_start_matches("- ").trim_start();
+        // A set written in flow style: `- { name: web, region: eastus }`.
+        let t = t.strip_prefix('{').map_or(t, str::trim_start);
         let v = t.strip_prefix("name:")?;
-        let v = v.split(" #").next().unwrap_or(v).trim().trim_matches(|c| c == '"' || c == '\'');
+        let v = v.split(" #").next().unwrap_or(v);
+        let v = v.split([',', '}']).next().unwrap_or(v).trim().trim_matches(|c| c == '"' || c == '\'');
         Some((l.len() - t.len() + 1, v.to_owned()))
     };
     // Scale set names are the least indented `name:` keys; deeper ones name autoscale profiles.
@@ -213,6 +221,18 @@ mod tests {
         );
         assert_eq!(clean_message("invalid i64"), "expected a whole number");
         assert_eq!(clean_message("unclosed quote at line 2, column 11"), "unclosed quote");
+        assert_eq!(clean_message("expected sequence start"), "expected a list");
+        assert!(
+            clean_message("multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options")
+                .starts_with("the file holds more than one YAML document")
+        );
+    }
+
+    #[test]
+    fn flow_style_sets_are_located() {
+        // Regression: a set written as `- { name: web, ... }` got no line at all.
+        let text = "scaleSets:\n  - { name: web, capacity: 1 }\n  - { name: \"api\", capacity: 5000 }\n";
+        assert_eq!(locate(text, "api", 0, Some("capacity")), Some((3, 7)));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod condition;
 pub mod load;
 pub mod problem;
 pub mod raw;
+pub mod settings;
 pub mod validate;
 
 pub use load::{load_definition, parse_definition};

@@ -8,6 +8,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::cost::money::Money;
 use crate::model::duration::Duration;
 use crate::model::enums::{
     EvictionPolicy, OrchestrationMode, OsType, Priority, RepairAction, ScaleInRule, UpgradeMode,
@@ -19,6 +20,76 @@ use crate::model::enums::{
 pub struct RawDefinition {
     /// The scale sets this definition declares, in order.
     pub scale_sets: Vec<RawScaleSet>,
+    /// An offline export of the Azure Retail Prices API (JSON) laid over the built-in prices,
+    /// relative to this file. `--prices FILE` (or SCALESET_PRICES) replaces it.
+    pub prices: Option<String>,
+    /// The monthly budget `cost` checks when `--max-monthly` is not given.
+    pub budget: Option<RawBudget>,
+}
+
+/// `budget: { maxMonthly: 500 }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawBudget {
+    /// USD per 730-hour month; `cost` exits with code 3 when the projected monthly cost is above.
+    pub max_monthly: RawMoney,
+}
+
+/// An exact, non-negative amount of US dollars written as a YAML number (`500`, `1234.56`) or
+/// string (`"1234.56"`). Read from the scalar's text, never through a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMoney(pub Money);
+
+impl<'de> Deserialize<'de> for RawMoney {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawMoney;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an amount of US dollars such as 500 or 1234.56")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawMoney, E> {
+                let text = v.trim().trim_start_matches('$');
+                let money = Money::parse(text).map_err(E::custom)?;
+                if money.is_negative() {
+                    return Err(E::custom(format!("{v} is negative; a budget is 0 or more US dollars")));
+                }
+                Ok(RawMoney(money))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawMoney, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawMoney, E> {
+                self.visit_str(&v.to_string())
+            }
+        }
+        // The scalar's own text: `1234.56` stays exactly that, with no float in between.
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for RawMoney {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Usd".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [
+                { "type": "number", "minimum": 0 },
+                { "type": "string", "pattern": "^\\$?[0-9]+(\\.[0-9]{1,6})?$" }
+            ]
+        })
+    }
+}
+
+/// `loadBalancer: { rules: 2, dataProcessedGb: 100 }`: a Standard Load Balancer, priced only.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawLoadBalancer {
+    /// Load-balancing and outbound rules (default 1); the first five share one hourly charge.
+    pub rules: Option<i64>,
+    /// Data processed, in GB per month (default 0).
+    pub data_processed_gb: Option<i64>,
 }
 
 /// One scale set as written.
@@ -55,6 +126,10 @@ pub struct RawScaleSet {
     pub autoscale: Option<RawAutoscale>,
     /// Load generators this set faces in `advance` and `simulate`.
     pub load: Option<Vec<RawLoad>>,
+    /// A Standard Load Balancer in front of the set, for pricing.
+    pub load_balancer: Option<RawLoadBalancer>,
+    /// Standard static public IPv4 addresses billed with the set (default 0).
+    pub public_ips: Option<i64>,
 }
 
 /// A zone written as a string or an integer.

@@ -13,7 +13,7 @@ use crate::model::autoscale::{
     Autoscale, CapacityRange, Day, Direction, Profile, Rule, ScaleType, Schedule, Statistic, TimeAggregation,
 };
 use crate::model::config::{
-    AutomaticRepairs, PriorityMix, RollingUpgradePolicy, ScaleSetConfig, UpgradePolicy, VmModel,
+    AutomaticRepairs, LoadBalancer, PriorityMix, RollingUpgradePolicy, ScaleSetConfig, UpgradePolicy, VmModel,
 };
 use crate::model::duration::Duration;
 use crate::model::enums::{
@@ -122,7 +122,8 @@ fn validate_set(
         let near = suggest(&raw.region, catalog.regions());
         c.problem("region", format!("unknown region '{}'{}", raw.region, did_you_mean(&near)));
     }
-    if catalog.size(&raw.sku).is_none() {
+    // A size known only from an imported price row has no hardware figures, and is fine.
+    if !catalog.knows_size(&raw.sku) {
         let near = suggest(&raw.sku, catalog.size_names());
         c.problem("sku", format!("unknown VM size '{}'{}", raw.sku, did_you_mean(&near)));
     }
@@ -152,7 +153,7 @@ fn validate_set(
     let zonal = !zones.is_empty();
     let zone_balance = raw.zone_balance.unwrap_or(false);
     if zone_balance && zones.len() < 2 {
-        c.problem("zoneBalance", "zoneBalance needs more than one zone (zones lists fewer than two)");
+        c.problem("zoneBalance", "needs more than one zone (zones lists fewer than two)");
     }
 
     // Fault domains, per mode and zonal/regional (reference section 1).
@@ -325,7 +326,7 @@ fn validate_set(
 
     let os_disk_tier =
         raw.os_disk.as_ref().and_then(|d| d.tier.clone()).unwrap_or_else(|| default_disk_tier(os).to_owned());
-    if catalog.disk_size_gib(&os_disk_tier).is_none() {
+    if !catalog.knows_disk_tier(&os_disk_tier) {
         let near = suggest(&os_disk_tier, catalog.disk_tiers());
         c.problem("osDisk.tier", format!("unknown managed disk tier '{os_disk_tier}'{}", did_you_mean(&near)));
     }
@@ -361,6 +362,8 @@ fn validate_set(
 
     let model = VmModel { sku: raw.sku.clone(), os, image, os_disk_tier, priority, hybrid_benefit };
 
+    let (load_balancer, public_ips) = validate_network(raw, &mut c);
+
     // Only price a model whose size, region and disk are known; otherwise the problems above
     // already say what is wrong.
     if c.problems.len() == before {
@@ -391,8 +394,27 @@ fn validate_set(
             autoscale,
             load,
             model,
+            load_balancer,
+            public_ips,
         },
     })
+}
+
+/// Most rules a Standard Load Balancer takes (Azure's limit for load-balancing rules).
+const MAX_LB_RULES: i64 = 1500;
+/// Most GB of load-balancer data per month accepted: a petabyte.
+const MAX_LB_GB_PER_MONTH: i64 = 1_000_000;
+/// Most public IPs per set accepted (one per VM of the largest set).
+const MAX_PUBLIC_IPS: i64 = 1000;
+
+/// The priced network resources of a set: `loadBalancer` and `publicIps`.
+fn validate_network(raw: &RawScaleSet, c: &mut Checker<'_>) -> (Option<LoadBalancer>, u32) {
+    let load_balancer = raw.load_balancer.as_ref().map(|lb| LoadBalancer {
+        rules: c.int_in("loadBalancer.rules", lb.rules, 1, 0, MAX_LB_RULES),
+        data_processed_gb: c.int_in("loadBalancer.dataProcessedGb", lb.data_processed_gb, 0, 0, MAX_LB_GB_PER_MONTH),
+    });
+    let public_ips = c.int_in("publicIps", raw.public_ips, 0, 0, MAX_PUBLIC_IPS);
+    (load_balancer, public_ips)
 }
 
 /// Azure's default OS disk: 30 GiB for Linux images (billed as P4), 127 GiB for Windows (P10).

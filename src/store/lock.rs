@@ -42,6 +42,9 @@ pub fn lock_path(state: &Path) -> PathBuf {
 /// # Errors
 /// The lock file cannot be opened, or the wait timed out (the error names the holder).
 pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGuard, StoreError> {
+    if state.is_dir() {
+        return Err(StoreError::IsDirectory { path: state.to_path_buf() });
+    }
     let path = lock_path(state);
     let file = OpenOptions::new()
         .read(true)
@@ -49,7 +52,7 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| StoreError::Io { path: path.clone(), action: "open the lock file", source: e })?;
+        .map_err(|e| StoreError::Io { path: path.clone(), action: "open the lock file", error: e })?;
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -64,7 +67,7 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
                 pause = (pause * 2).min(Duration::from_millis(25));
             }
             Err(TryLockError::Error(e)) => {
-                return Err(StoreError::Io { path, action: "lock", source: e });
+                return Err(StoreError::Io { path, action: "lock", error: e });
             }
         }
     }

@@ -20,10 +20,12 @@ use std::time::Duration;
 /// Why the state file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io { path: PathBuf, action: &'static str, source: std::io::Error },
-    #[error("state file {} is not valid: {reason}; it was left untouched (a previous version may be in {})", path.display(), backup.display())]
-    Corrupt { path: PathBuf, backup: PathBuf, reason: String },
+    /// The field is `error`, not `source`: the message already includes it, and as a source it
+    /// would be printed a second time as "caused by".
+    #[error("cannot {action} {}: {error}", path.display())]
+    Io { path: PathBuf, action: &'static str, error: std::io::Error },
+    #[error("state file {} is not valid: {reason}; it was left untouched{hint}", path.display())]
+    Corrupt { path: PathBuf, reason: String, hint: String },
     #[error("state file {} is not a scaleset state ({reason}); refusing to overwrite it", path.display())]
     NotOurs { path: PathBuf, reason: String },
     #[error("state file {} has schema version {found}, newer than this scaleset reads (up to {supported}): upgrade scaleset", path.display())]

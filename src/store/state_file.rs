@@ -39,7 +39,7 @@ pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
         Err(_) if path.is_dir() => return Err(StoreError::IsDirectory { path: path.to_path_buf() }),
-        Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), action: "read", source: e }),
+        Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), action: "read", error: e }),
     };
     parse_state(path, &bytes).map(Loaded::Present)
 }
@@ -53,7 +53,16 @@ struct Header {
 }
 
 fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), backup: backup_path(path), reason };
+    let backup = backup_path(path);
+    let hint = if backup.is_file() {
+        format!(
+            " (the previous version is in {}: check it, then copy it over the state to restore it)",
+            backup.display()
+        )
+    } else {
+        String::new()
+    };
+    let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason, hint: hint.clone() };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(corrupt(format!("it is empty ({} bytes)", bytes.len())));
     }
@@ -80,7 +89,14 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
         }
         Err(full) => {
             let Ok(header) = serde_json::from_slice::<Header>(bytes) else {
-                return Err(corrupt(format!("{full}")));
+                // Valid JSON of another shape (an array, a number) is someone else's file.
+                return Err(match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(other) if !other.is_object() => StoreError::NotOurs {
+                        path: path.to_path_buf(),
+                        reason: format!("it is a JSON {}, not an object", json_kind(&other)),
+                    },
+                    _ => corrupt(format!("{full}")),
+                });
             };
             match (header.format.as_deref(), header.schema_version) {
                 (Some(FORMAT), Some(v)) if v > u64::from(SCHEMA_VERSION) => {
@@ -117,7 +133,7 @@ pub fn write_state(path: &Path, state: &State) -> Result<(), StoreError> {
 }
 
 fn io<'a>(action: &'static str, p: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io { path: p.to_path_buf(), action, source }
+    move |error| StoreError::Io { path: p.to_path_buf(), action, error }
 }
 
 fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<(), StoreError> {
@@ -126,13 +142,13 @@ fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<
     serde_json::to_writer(&mut out, state).map_err(|e| StoreError::Io {
         path: tmp.to_path_buf(),
         action: "write",
-        source: e.into(),
+        error: e.into(),
     })?;
     out.write_all(b"\n").map_err(io("write", tmp))?;
     let file = out.into_inner().map_err(|e| StoreError::Io {
         path: tmp.to_path_buf(),
         action: "write",
-        source: e.into_error(),
+        error: e.into_error(),
     })?;
     file.sync_all().map_err(io("fsync", tmp))?;
     drop(file);
@@ -155,4 +171,15 @@ fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
 }

@@ -1,0 +1,606 @@
+//! The cost engine end to end, through the binary: every figure below is computed by hand from
+//! the reference prices (730-hour month) and written out in the comments.
+//!
+//! Each test runs in its own temporary directory with a fixed clock and seed
+//! (`--start-time 2026-01-05T08:00:00Z --seed 1`), and `provisioningTime: 0s` so VMs run at once.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_scaleset");
+/// The project's Azure Retail Prices export fixture (see the README, "Costs").
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/retail-prices.json");
+
+/// 3 x Standard_D2s_v5, Linux, eastus, P10: $0.288/h of compute, 3 x $19.71 of disks a month.
+const WEB: &str = "scaleSets:
+  - name: web
+    region: eastus
+    sku: Standard_D2s_v5
+    os: linux
+    capacity: 3
+    orchestrationMode: Uniform
+    overprovision: false
+    provisioningTime: 0s
+    osDisk: { tier: P10 }
+";
+
+/// A temporary project directory.
+struct Env {
+    dir: TempDir,
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn code(self, expected: i32) -> Run {
+        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+
+    fn stdout_has(self, text: &str) -> Run {
+        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}", self.stdout);
+        self
+    }
+
+    fn stderr_has(self, text: &str) -> Run {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        self
+    }
+}
+
+impl Env {
+    fn new(definition: &str) -> Env {
+        let env = Env { dir: tempfile::tempdir().unwrap() };
+        env.write("scalesets.yaml", definition);
+        env
+    }
+
+    /// A definition already applied.
+    fn applied(definition: &str) -> Env {
+        let env = Env::new(definition);
+        env.run(&["apply"]).code(0);
+        env
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+    }
+
+    fn copy_fixture(&self) {
+        std::fs::copy(FIXTURE, self.dir.path().join("retail-prices.json")).unwrap();
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(BIN);
+        command.current_dir(self.dir.path());
+        for var in ["SCALESET_FILE", "SCALESET_STATE", "SCALESET_SEED", "SCALESET_PRICES", "COLUMNS", "NO_COLOR"] {
+            command.env_remove(var);
+        }
+        command.envs(vars.iter().copied());
+        command.args(["--start-time", "2026-01-05T08:00:00Z", "--seed", "1"]).args(args);
+        let Output { status, stdout, stderr } = command.output().unwrap();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8(stdout).unwrap(),
+            stderr: String::from_utf8(stderr).unwrap(),
+        }
+    }
+
+    fn cost(&self) -> Value {
+        self.run(&["cost", "-o", "json"]).code(0).json()
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// `WEB` with other lines in place of the given ones.
+fn web_with(replacements: &[(&str, &str)]) -> String {
+    let mut text = WEB.to_owned();
+    for (old, new) in replacements {
+        assert!(text.contains(old), "{old}");
+        text = text.replace(old, new);
+    }
+    text
+}
+
+/// The set's component whose name starts with `prefix`.
+fn component<'a>(doc: &'a Value, set: usize, prefix: &str) -> &'a Value {
+    doc["scaleSets"][set]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no component {prefix:?} in {:#}", doc["scaleSets"][set]))
+}
+
+fn names(doc: &Value, set: usize) -> Vec<String> {
+    doc["scaleSets"][set]["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().into()).collect()
+}
+
+#[test]
+fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
+    let env = Env::applied(WEB);
+    let doc = env.cost();
+    let compute = component(&doc, 0, "Compute");
+    assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux)");
+    // 3 VMs x 730 h = 2190 VM-hours at $0.096: $0.288 an hour, $210.24 a month.
+    assert_eq!(compute["quantity"], 2190);
+    assert_eq!(compute["unit"], "hours");
+    assert_eq!(compute["price"], "0.096");
+    assert_eq!(compute["hourlyCost"], "0.288");
+    assert_eq!(compute["monthlyCost"], "210.24");
+    let disk = component(&doc, 0, "OS disk");
+    assert_eq!(disk["name"], "OS disk (P10)");
+    // 3 disks x $19.71 = $59.13 a month; $19.71 / 730 = $0.027 an hour each.
+    assert_eq!(disk["quantity"], 3);
+    assert_eq!(disk["unit"], "months");
+    assert_eq!(disk["price"], "19.71");
+    assert_eq!(disk["monthlyCost"], "59.13");
+    assert_eq!(disk["hourlyCost"], "0.081");
+    assert_eq!(doc["currency"], "USD");
+    assert_eq!(doc["totalHourlyCost"], "0.369");
+    assert_eq!(doc["totalMonthlyCost"], "269.37");
+    assert_eq!(doc["accruedCost"], "0.00");
+    assert_eq!(doc["priceSources"], serde_json::json!(["built-in price catalog"]));
+
+    // An hour later: 0.288 + 0.081.
+    env.run(&["advance", "1h"]).code(0);
+    let doc = env.cost();
+    assert_eq!(doc["accruedCost"], "0.369");
+    assert_eq!(doc["scaleSets"][0]["accruedCost"], "0.369");
+
+    // The table: Infracost columns, the set total with its accrued cost, the overall total.
+    env.run(&["cost"])
+        .code(0)
+        .stdout_has("MONTHLY QTY  UNIT    PRICE   $/HOUR  MONTHLY COST  ACCRUED")
+        .stdout_has("  Compute (Standard_D2s_v5, Linux)  2,190        hours   $0.096  $0.288  $210.24")
+        .stdout_has("  OS disk (P10)                     3            months  $19.71  $0.081  $59.13")
+        .stdout_has("  Total web                                                      $0.369  $269.37       $0.37")
+        .stdout_has("Total: $0.369 an hour, $269.37 a month (730 h); accrued $0.37 as of 2026-01-05T09:00:00Z")
+        .stdout_has("Prices: built-in price catalog\n");
+}
+
+#[test]
+fn the_same_set_in_westeurope() {
+    let env = Env::applied(&web_with(&[("region: eastus", "region: westeurope")]));
+    let doc = env.cost();
+    // 3 x $0.115 = $0.345 an hour, x 730 = $251.85 a month.
+    let compute = component(&doc, 0, "Compute");
+    assert_eq!(compute["hourlyCost"], "0.345");
+    assert_eq!(compute["monthlyCost"], "251.85");
+    // P10 in westeurope: $21.68 a month, 3 x = $65.04.
+    let disk = component(&doc, 0, "OS disk");
+    assert_eq!(disk["price"], "21.68");
+    assert_eq!(disk["monthlyCost"], "65.04");
+    // 251.85 + 65.04 = 316.89 a month; / 730 = 0.43409589... an hour.
+    assert_eq!(doc["totalMonthlyCost"], "316.89");
+    assert_eq!(doc["totalHourlyCost"], "0.434096");
+    env.run(&["advance", "1h"]).code(0);
+    assert_eq!(env.cost()["accruedCost"], "0.434096");
+}
+
+#[test]
+fn windows_pays_the_licence_unless_hybrid_benefit() {
+    let windows = web_with(&[("os: linux", "os: windows")]);
+    let doc = Env::applied(&windows).cost();
+    let compute = component(&doc, 0, "Compute");
+    // $0.188 an hour each: 3 x = $0.564, x 730 = $411.72.
+    assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows)");
+    assert_eq!(compute["price"], "0.188");
+    assert_eq!(compute["hourlyCost"], "0.564");
+    assert_eq!(compute["monthlyCost"], "411.72");
+    assert_eq!(doc["totalMonthlyCost"], "470.85");
+
+    let hybrid = web_with(&[("os: linux", "os: windows\n    hybridBenefit: true")]);
+    let doc = Env::applied(&hybrid).cost();
+    let compute = component(&doc, 0, "Compute");
+    // Hybrid Benefit: the Linux rate, $0.096.
+    assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows, Hybrid Benefit)");
+    assert_eq!(compute["price"], "0.096");
+    assert_eq!(compute["hourlyCost"], "0.288");
+    assert_eq!(doc["totalMonthlyCost"], "269.37");
+}
+
+#[test]
+fn spot_vms_pay_the_spot_price() {
+    let env = Env::applied(&web_with(&[("os: linux", "os: linux\n    priority: Spot")]));
+    let doc = env.cost();
+    let compute = component(&doc, 0, "Compute");
+    // D2s_v5 Spot in eastus: $0.02 an hour; 3 x = $0.06, x 730 = $43.80. Disks as usual.
+    assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux, Spot)");
+    assert_eq!(compute["price"], "0.02");
+    assert_eq!(compute["hourlyCost"], "0.06");
+    assert_eq!(compute["monthlyCost"], "43.80");
+    assert_eq!(doc["totalMonthlyCost"], "102.93");
+    env.run(&["advance", "1h"]).code(0);
+    // 0.06 + 0.081.
+    assert_eq!(env.cost()["accruedCost"], "0.141");
+}
+
+#[test]
+fn a_stopped_vm_is_billed_a_deallocated_one_only_for_its_disk() {
+    let one = web_with(&[("capacity: 3", "capacity: 1")]);
+
+    // Stop takes 30 s (Stopping) and the VM stays allocated: compute is billed throughout.
+    let stopped = Env::applied(&one);
+    stopped.run(&["stop", "web"]).code(0);
+    stopped.run(&["advance", "1h"]).code(0);
+    assert_eq!(stopped.run(&["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Stopped");
+    let doc = stopped.cost();
+    // 0.096 + 0.027 for the hour, and the same run rate from now on.
+    assert_eq!(doc["accruedCost"], "0.123");
+    assert_eq!(doc["totalHourlyCost"], "0.123");
+
+    // Deallocating (30 s) and Deallocated are not billed for compute; the disk still is.
+    let deallocated = Env::applied(&one);
+    deallocated.run(&["deallocate", "web"]).code(0);
+    deallocated.run(&["advance", "1h"]).code(0);
+    assert_eq!(deallocated.run(&["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Deallocated");
+    let doc = deallocated.cost();
+    assert_eq!(doc["accruedCost"], "0.027");
+    assert_eq!(doc["totalHourlyCost"], "0.027");
+    assert_eq!(names(&doc, 0), ["OS disk (P10)"]);
+}
+
+#[test]
+fn an_overprovisioned_scale_out_bills_only_the_kept_vms() {
+    let env =
+        Env::applied(&web_with(&[("capacity: 3", "capacity: 2"), ("overprovision: false", "overprovision: true")]));
+    env.run(&["scale", "web", "--capacity", "4"]).code(0).stderr_has("overprovisioned 1 extra VM(s)");
+    let doc = env.cost();
+    // 4 kept VMs, not 5: 4 x 730 = 2920 VM-hours, $0.384 an hour; 4 disks.
+    assert_eq!(component(&doc, 0, "Compute")["quantity"], 2920);
+    assert_eq!(component(&doc, 0, "Compute")["hourlyCost"], "0.384");
+    assert_eq!(component(&doc, 0, "OS disk")["quantity"], 4);
+    env.run(&["advance", "1h"]).code(0);
+    // 4 x (0.096 + 0.027).
+    assert_eq!(env.cost()["accruedCost"], "0.492");
+}
+
+#[test]
+fn overprovisioned_extras_are_not_billed_while_they_exist() {
+    // With a 2-minute provisioning time the extra VM lives beside the requested ones.
+    let definition =
+        web_with(&[("capacity: 3", "capacity: 2"), ("overprovision: false", "overprovision: true"), ("0s", "2m")]);
+    let env = Env::applied(&definition);
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("scalesets.state.json")).unwrap()).unwrap();
+    assert_eq!(state["scaleSets"][0]["extras"].as_array().map(Vec::len), Some(1));
+    let doc = env.cost();
+    // Creating VMs are not billed for compute; the two requested disks are, the extra's is not.
+    assert_eq!(names(&doc, 0), ["OS disk (P10)"]);
+    assert_eq!(component(&doc, 0, "OS disk")["quantity"], 2);
+    env.run(&["advance", "1h"]).code(0);
+    // Compute for 58 minutes: 2 x 0.096 x 58 / 60 = 0.1856; disks for the hour: 2 x 0.027.
+    assert_eq!(env.cost()["accruedCost"], "0.2396");
+}
+
+#[test]
+fn the_budget_gate_exits_3_and_says_by_how_much() {
+    let env = Env::applied(WEB);
+    env.run(&["cost", "--max-monthly", "200"])
+        .code(3)
+        .stdout_has("Budget: $200.00 a month (--max-monthly): OVER by $69.37")
+        .stderr_has(
+            "over budget: projected monthly cost $269.37 is $69.37 above the budget of $200.00 (--max-monthly)",
+        );
+    let doc = env.run(&["cost", "--max-monthly", "200", "-o", "json"]).code(3).json();
+    assert_eq!(doc["budget"]["maxMonthly"], "200.00");
+    assert_eq!(doc["budget"]["overBudget"], true);
+    assert_eq!(doc["budget"]["amountOver"], "69.37");
+    env.run(&["cost", "--max-monthly", "269.37"]).code(0).stdout_has("within budget, $0.00 to spare");
+    env.run(&["cost", "--max-monthly", "lots"]).code(1).stderr_has("--max-monthly 'lots' is not an amount in USD");
+
+    // The definition's budget applies when the flag is absent; the flag wins over it.
+    env.write("scalesets.yaml", &format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
+    env.run(&["cost"]).code(3).stderr_has(
+        "projected monthly cost $269.37 is $19.37 above the budget of $250.00 (budget.maxMonthly in scalesets.yaml)",
+    );
+    env.run(&["cost", "--max-monthly", "1000"]).code(0);
+    env.write("scalesets.yaml", &format!("budget:\n  maxMonthly: 300\n{WEB}"));
+    env.run(&["cost"])
+        .code(0)
+        .stdout_has("Budget: $300.00 a month (budget.maxMonthly in scalesets.yaml): within budget, $30.63 to spare");
+    // Without a budget anywhere, no gate.
+    env.write("scalesets.yaml", WEB);
+    let doc = env.cost();
+    assert!(doc.get("budget").is_none(), "{doc:#}");
+}
+
+#[test]
+fn plan_shows_the_monthly_cost_change() {
+    let env = Env::new(WEB);
+    env.run(&["plan"])
+        .code(0)
+        .stdout_has("+ web  +$269.37  ($0.00 -> $269.37)\n")
+        .stdout_has("Monthly cost change: +$269.37 ($0.00 -> $269.37)\n");
+    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    assert_eq!(doc["costChange"]["oldMonthlyCost"], "0.00");
+    assert_eq!(doc["costChange"]["newMonthlyCost"], "269.37");
+    assert_eq!(doc["costChange"]["monthlyCostChange"], "269.37");
+    assert_eq!(doc["costChange"]["scaleSets"][0]["action"], "create");
+    env.run(&["apply"]).code(0);
+
+    // Two more VMs: 2 x (70.08 + 19.71) = 179.58.
+    env.write("scalesets.yaml", &web_with(&[("capacity: 3", "capacity: 5")]));
+    env.run(&["plan"])
+        .code(0)
+        .stdout_has("~ web  +$179.58  ($269.37 -> $448.95)\n")
+        .stdout_has("Monthly cost change: +$179.58 ($269.37 -> $448.95)\n");
+
+    // A model change is priced at the new size even before the VMs are upgraded (Manual):
+    // 3 x 0.192 x 730 = 420.48, + 59.13 of disks = 479.61.
+    env.write("scalesets.yaml", &web_with(&[("sku: Standard_D2s_v5", "sku: Standard_D4s_v5")]));
+    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    assert_eq!(doc["costChange"]["newMonthlyCost"], "479.61");
+    assert_eq!(doc["costChange"]["monthlyCostChange"], "210.24");
+    assert_eq!(doc["costChange"]["scaleSets"][0]["action"], "update");
+
+    // Deleting the set.
+    env.write("scalesets.yaml", "scaleSets: []\n");
+    env.run(&["plan", "--prune"])
+        .code(0)
+        .stdout_has("- web  -$269.37  ($269.37 -> $0.00)\n")
+        .stdout_has("Monthly cost change: -$269.37 ($269.37 -> $0.00)\n");
+
+    // No change, no cost lines; the JSON still says zero.
+    env.write("scalesets.yaml", WEB);
+    let out = env.run(&["plan"]).code(0);
+    assert!(!out.stdout.contains("Monthly cost"), "{}", out.stdout);
+    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    assert_eq!(doc["costChange"]["monthlyCostChange"], "0.00");
+    assert_eq!(doc["costChange"]["scaleSets"], serde_json::json!([]));
+}
+
+#[test]
+fn plan_warns_when_the_change_breaks_the_budget() {
+    let env = Env::new(&format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
+    env.run(&["plan"]).code(0).stdout_has(
+        "Warning: after apply the monthly cost $269.37 is $19.37 over the budget of $250.00 \
+         (budget.maxMonthly in scalesets.yaml); `cost` would exit 3\n",
+    );
+    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    assert_eq!(doc["costChange"]["budget"]["amountOver"], "19.37");
+}
+
+/// Sets priced only by the project's Retail Prices fixture, and one it leaves built in.
+const IMPORTED: &str = "prices: retail-prices.json
+scaleSets:
+  - name: swe
+    region: swedencentral
+    sku: Standard_D2ads_v5
+    capacity: 3
+    provisioningTime: 0s
+    osDisk: { tier: P10 }
+  - name: win
+    region: eastus
+    sku: Standard_D2ads_v5
+    os: windows
+    capacity: 1
+    provisioningTime: 0s
+    osDisk: { tier: P10 }
+  - name: spot
+    region: eastus
+    sku: Standard_D2ads_v5
+    priority: Spot
+    capacity: 1
+    provisioningTime: 0s
+    osDisk: { tier: P10 }
+";
+
+fn check_imported_prices(doc: &Value) {
+    let sets: Vec<&str> = doc["scaleSets"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(sets, ["spot", "swe", "win"]);
+    // spot: the Spot row ($0.0206), not the Low Priority one.
+    assert_eq!(component(doc, 0, "Compute")["name"], "Compute (Standard_D2ads_v5, Linux, Spot)");
+    assert_eq!(component(doc, 0, "Compute")["price"], "0.0206");
+    // swe: a size and region the built-in catalog lacks: 3 x $0.112 = $0.336 an hour,
+    // $245.28 a month; P10 at the imported $20.28, 3 x = $60.84; total $306.12.
+    assert_eq!(component(doc, 1, "Compute")["hourlyCost"], "0.336");
+    assert_eq!(component(doc, 1, "Compute")["monthlyCost"], "245.28");
+    assert_eq!(component(doc, 1, "OS disk")["price"], "20.28");
+    assert_eq!(component(doc, 1, "OS disk")["monthlyCost"], "60.84");
+    assert_eq!(doc["scaleSets"][1]["monthlyCost"], "306.12");
+    // win: the Windows product's Consumption row ($0.195), not DevTest ($0.103), Cloud
+    // Services ($0.12) or the Reservation (the term's $541).
+    assert_eq!(component(doc, 2, "Compute")["name"], "Compute (Standard_D2ads_v5, Windows)");
+    assert_eq!(component(doc, 2, "Compute")["price"], "0.195");
+    let sources = doc["priceSources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    assert!(
+        sources[1].as_str().unwrap().starts_with("retail-prices.json (Azure Retail Prices export: 5 VM and 1 disk")
+    );
+}
+
+#[test]
+fn a_retail_prices_export_named_by_the_definition_prices_new_sizes_and_regions() {
+    let env = Env::new(IMPORTED);
+    env.copy_fixture();
+    env.run(&["validate"]).code(0);
+    env.run(&["apply"]).code(0);
+    check_imported_prices(&env.cost());
+    // Commands that do not read the definition otherwise still price with its export.
+    env.run(&["advance", "1h"]).code(0);
+    let doc = env.cost();
+    // swe accrued: 0.336 + 60.84 / 730 = 0.41934246...
+    assert_eq!(doc["scaleSets"][1]["accruedCost"], "0.419342");
+}
+
+#[test]
+fn a_retail_prices_export_named_by_the_flag_or_the_environment() {
+    let definition = IMPORTED.replace("prices: retail-prices.json\n", "");
+    let env = Env::new(&definition);
+    env.copy_fixture();
+    // Without the export these sizes and regions are unknown.
+    env.run(&["validate"]).code(65).stderr_has("unknown VM size 'Standard_D2ads_v5'").stderr_has("swedencentral");
+    env.run(&["--prices", "retail-prices.json", "apply"]).code(0);
+    check_imported_prices(&env.run(&["--prices", "retail-prices.json", "cost", "-o", "json"]).code(0).json());
+    check_imported_prices(
+        &env.run_with(&["cost", "-o", "json"], &[("SCALESET_PRICES", "retail-prices.json")]).code(0).json(),
+    );
+    // And without it the state cannot be priced: an error that names what is missing.
+    env.run(&["cost"]).code(1).stderr_has("Standard_D2ads_v5");
+}
+
+#[test]
+fn bad_exports_are_errors_naming_file_item_and_field() {
+    let env = Env::applied(WEB);
+    env.write("eur.json", r#"{"BillingCurrency": "EUR", "Items": []}"#);
+    env.run(&["--prices", "eur.json", "cost"])
+        .code(1)
+        .stderr_has("retail prices export eur.json: BillingCurrency is 'EUR': only USD exports are supported");
+    env.write(
+        "bad.json",
+        r#"[{"serviceName": "Virtual Machines", "productName": "Virtual Machines Dv5 Series", "skuName": "D2 v5",
+             "armSkuName": "Standard_D2_v5", "armRegionName": "eastus", "unitOfMeasure": "1 Hour",
+             "type": "Consumption", "meterId": "m-7", "retailPrice": "cheap"}]"#,
+    );
+    env.run(&["--prices", "bad.json", "cost"]).code(1).stderr_has(
+        "retail prices export bad.json: item [0] (meterId 'm-7', armSkuName 'Standard_D2_v5', \
+             skuName 'D2 v5'): retailPrice \"cheap\"",
+    );
+    // Named by the definition: a definition problem (exit 65) at the `prices:` line.
+    env.write("scalesets.yaml", &format!("{WEB}prices: missing.json\n"));
+    env.run(&["cost"])
+        .code(65)
+        .stderr_has("scalesets.yaml:11:1: prices: retail prices export missing.json: no such file");
+}
+
+#[test]
+fn load_balancer_and_public_ips_are_billed_while_the_set_exists() {
+    let env = Env::applied(&web_with(&[(
+        "osDisk: { tier: P10 }",
+        "osDisk: { tier: P10 }\n    loadBalancer: { rules: 7, dataProcessedGb: 100 }\n    publicIps: 2",
+    )]));
+    let doc = env.cost();
+    // First 5 rules: $0.025/h = $18.25 a month; 2 more rules at $0.01/h = $14.60; 100 GB at
+    // $0.005 = $0.50; 2 public IPs at $0.005/h = $7.30. Together $40.65 a month.
+    let lb = component(&doc, 0, "Load balancer (Standard");
+    assert_eq!(
+        (&lb["quantity"], &lb["unit"], &lb["price"], &lb["monthlyCost"]),
+        (&730.into(), &"hours".into(), &"0.025".into(), &"18.25".into())
+    );
+    let rules = component(&doc, 0, "Load balancer rules beyond 5");
+    assert_eq!((&rules["quantity"], &rules["monthlyCost"]), (&1460.into(), &"14.60".into()));
+    let data = component(&doc, 0, "Load balancer data processed");
+    assert_eq!((&data["quantity"], &data["unit"], &data["monthlyCost"]), (&100.into(), &"GB".into(), &"0.50".into()));
+    let ips = component(&doc, 0, "Public IPv4");
+    assert_eq!((&ips["quantity"], &ips["price"], &ips["monthlyCost"]), (&1460.into(), &"0.005".into(), &"7.30".into()));
+    assert_eq!(doc["totalMonthlyCost"], "310.02");
+
+    // Deallocated VMs stop compute only: disks, load balancer and IPs keep accruing.
+    env.run(&["deallocate", "web"]).code(0);
+    env.run(&["advance", "1h"]).code(0);
+    // 0.081 (disks) + 0.045 (LB rules) + 0.01 (IPs) + 0.5 / 730 (data) = 0.13668493...
+    assert_eq!(env.cost()["accruedCost"], "0.136685");
+
+    // Adding a load balancer to an existing set is a plan change with its cost.
+    env.write("scalesets.yaml", &web_with(&[("osDisk: { tier: P10 }", "osDisk: { tier: P10 }\n    publicIps: 1")]));
+    env.run(&["plan"]).code(0).stdout_has("loadBalancer:").stdout_has("publicIps: 2 -> 1");
+}
+
+#[test]
+fn network_keys_are_validated() {
+    let env = Env::new(&web_with(&[(
+        "osDisk: { tier: P10 }",
+        "osDisk: { tier: P10 }\n    loadBalancer: { rules: -1 }\n    publicIps: 5000",
+    )]));
+    env.run(&["validate"])
+        .code(65)
+        .stderr_has("loadBalancer.rules: -1 is out of range (accepted: 0 to 1500)")
+        .stderr_has("publicIps: 5000 is out of range (accepted: 0 to 1000)");
+}
+
+#[test]
+fn commitment_what_ifs_are_labelled_estimates_for_linux_regular_compute() {
+    let env = Env::applied(WEB);
+    let doc = env.run(&["cost", "--commitments", "-o", "json"]).code(0).json();
+    let commitments = &doc["commitments"];
+    assert!(commitments["note"].as_str().unwrap().starts_with("estimate (typical discount)"));
+    let total = &commitments["total"];
+    assert_eq!(total["eligibleMonthlyCost"], "210.24");
+    assert_eq!(total["payAsYouGoMonthlyCost"], "269.37");
+    let options: Vec<(&str, u64, &str)> = total["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["commitment"].as_str().unwrap(),
+                o["discountPercent"].as_u64().unwrap(),
+                o["monthlyCost"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Only the compute is discounted; the $59.13 of disks stay: 210.24 x 0.60 + 59.13, etc.
+    assert_eq!(
+        options,
+        [
+            ("reservation1Year", 40, "185.274"),
+            ("reservation3Years", 61, "141.1236"),
+            ("savingsPlan1Year", 32, "202.0932"),
+            ("savingsPlan3Years", 55, "153.738")
+        ]
+    );
+    env.run(&["cost", "--commitments"])
+        .code(0)
+        .stdout_has("What-if, monthly cost under commitments: estimate (typical discount)")
+        .stdout_has("1-YEAR RESERVATION (-40%)");
+    // Without the flag, no what-if.
+    assert!(env.cost().get("commitments").is_none());
+
+    // Spot and Windows licence-included compute are not eligible.
+    for extra in ["priority: Spot", "os: windows"] {
+        let env = Env::applied(&web_with(&[("os: linux", extra)]));
+        let doc = env.run(&["cost", "--commitments", "-o", "json"]).code(0).json();
+        let total = &doc["commitments"]["total"];
+        assert_eq!(total["eligibleMonthlyCost"], "0.00", "{extra}");
+        assert_eq!(total["options"][1]["monthlyCost"], doc["totalMonthlyCost"], "{extra}");
+    }
+}
+
+#[test]
+fn the_fixture_is_a_documented_retail_prices_export() {
+    // Two pages as the API returns them, every item with the API's fields.
+    let pages: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(FIXTURE)).unwrap()).unwrap();
+    let pages = pages.as_array().unwrap();
+    assert_eq!(pages.len(), 2);
+    for page in pages {
+        assert_eq!(page["BillingCurrency"], "USD");
+        assert_eq!(page["Count"].as_u64().unwrap() as usize, page["Items"].as_array().unwrap().len());
+        for item in page["Items"].as_array().unwrap() {
+            for field in [
+                "currencyCode",
+                "retailPrice",
+                "armRegionName",
+                "meterId",
+                "productName",
+                "skuName",
+                "serviceName",
+                "unitOfMeasure",
+                "type",
+                "armSkuName",
+            ] {
+                assert!(item.get(field).is_some(), "{field} missing in {item}");
+            }
+        }
+    }
+}
