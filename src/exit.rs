@@ -34,6 +34,12 @@ pub struct OverBudget {
     pub from: String,
 }
 
+/// A flag's value is malformed (a duration, a time, an amount, a load spec): a wrong command
+/// line, like the ones clap rejects, so it exits with [`USAGE`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// The exit code for an error, from its type.
 #[must_use]
 pub fn code_for(err: &anyhow::Error) -> ExitCode {
@@ -43,6 +49,9 @@ pub fn code_for(err: &anyhow::Error) -> ExitCode {
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             return ExitCode::from(if matches!(e, StoreError::LockTimeout { .. }) { LOCKED } else { BAD_STATE });
+        }
+        if cause.is::<UsageError>() {
+            return ExitCode::from(USAGE);
         }
         if cause.is::<OverBudget>() {
             return ExitCode::from(OVER_BUDGET);

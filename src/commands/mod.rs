@@ -13,11 +13,12 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use jiff::Timestamp;
 
 use crate::cli::{Cli, Command, Output};
 use crate::cost::catalog::Catalog;
+use crate::exit::UsageError;
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::State;
@@ -89,13 +90,13 @@ impl Context {
             .start_time
             .as_deref()
             .map(|s| {
-                s.parse::<Timestamp>().with_context(|| {
-                    format!("--start-time '{s}' is not an RFC 3339 time (accepted: 2026-01-05T08:00:00Z)")
+                s.parse::<Timestamp>().map_err(|_| {
+                    UsageError(format!("--start-time '{s}' is not an RFC 3339 time (accepted: 2026-01-05T08:00:00Z)"))
                 })
             })
             .transpose()?;
         let lock_timeout: crate::model::duration::Duration =
-            g.lock_timeout.parse().with_context(|| "--lock-timeout".to_owned())?;
+            g.lock_timeout.parse().map_err(|e| UsageError(format!("--lock-timeout: {e}")))?;
         let width = if std::io::stdout().is_terminal() {
             std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
         } else {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cost::money::Money;
-use crate::exit::OverBudget;
+use crate::exit::{OverBudget, UsageError};
 use crate::render::{self, views};
 
 use super::{Context, set_not_found};
@@ -57,7 +57,7 @@ pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>, commitme
     let budget = match max_monthly {
         Some(s) => Some((
             Money::parse(s.trim_start_matches('$')).map_err(|e| {
-                anyhow::anyhow!("--max-monthly '{s}' is not an amount in USD (accepted: 500 or 1234.56): {e}")
+                UsageError(format!("--max-monthly '{s}' is not an amount in USD (accepted: 500 or 1234.56): {e}"))
             })?,
             "--max-monthly".to_owned(),
         )),

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::cli::RunArgs;
 use crate::cost::money::Money;
 use crate::engine::{clock, plan as planner};
+use crate::exit::UsageError;
 use crate::model::duration::Duration;
 use crate::model::event::{Event, EventKind};
 use crate::model::state::State;
@@ -27,9 +28,9 @@ fn read_load(specs: &[String], set_names: &[&str]) -> Result<Load> {
         if looks_like_file {
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("--load '{spec}': cannot read the CSV file"))?;
-            sources.extend(load::parse_csv(spec, &text, set_names).map_err(|e| anyhow::anyhow!("--load: {e}"))?);
+            sources.extend(load::parse_csv(spec, &text, set_names).map_err(|e| UsageError(format!("--load: {e}")))?);
         } else {
-            sources.push(load::parse_spec(spec, set_names).map_err(|e| anyhow::anyhow!(e))?);
+            sources.push(load::parse_spec(spec, set_names).map_err(UsageError)?);
         }
     }
     Ok(Load { sources })
@@ -78,7 +79,7 @@ fn write_outputs(run: &RunArgs, recorder: &Recorder) -> Result<()> {
 }
 
 pub fn advance(ctx: &Context, duration: &str, run: &RunArgs) -> Result<ExitCode> {
-    let duration: Duration = duration.parse().context("advance")?;
+    let duration: Duration = duration.parse().map_err(|e| UsageError(format!("advance: {e}")))?;
     let mut recorder = recorder(ctx, duration, run);
     let (state, events, ()) = ctx.mutate(|state| {
         if duration == Duration::ZERO {
@@ -189,7 +190,7 @@ fn summarize(recorder: &Recorder, before: &State, after: &State, events: &[Event
 }
 
 pub fn simulate(ctx: &Context, names: &[String], duration: &str, no_apply: bool, run: &RunArgs) -> Result<ExitCode> {
-    let duration: Duration = duration.parse().context("simulate --duration")?;
+    let duration: Duration = duration.parse().map_err(|e| UsageError(format!("simulate --duration: {e}")))?;
     let mut state = ctx.read_state()?.unwrap_or_else(|| ctx.new_state());
     if !no_apply && ctx.file.exists() {
         // What the sets would be after `apply`: simulate the definition as written.

@@ -49,7 +49,6 @@ fn bad_budget_amount_is_refused() {
 }
 
 #[test]
-#[ignore = "bug: flag values checked after clap (--max-monthly, --start-time, --lock-timeout, advance DURATION) exit 1, not 64"]
 fn invalid_flag_values_are_usage_errors() {
     // `scale --capacity two` is 64 (clap checks it); the same mistake in flags checked later
     // should be too, so scripts can tell a wrong command line from a refused operation.
