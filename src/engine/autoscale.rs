@@ -416,7 +416,7 @@ mod engine_tests {
     /// One minute of CPU demand (a total), with every VM serving.
     fn minute(set: &mut ScaleSet, total: f64) {
         let serving = set.capacity;
-        set.autoscale.history.push(serving, &[("Percentage CPU".into(), Some(total))]);
+        set.autoscale.history.push(serving, &[("Percentage CPU", Some(total))]);
     }
 
     fn run(set: &mut ScaleSet, at: &str) -> Vec<Event> {

@@ -248,7 +248,7 @@ mod more_tests {
     fn history(rows: &[(u32, Option<f64>)]) -> MetricHistory {
         let mut h = MetricHistory::default();
         for (serving, demand) in rows {
-            h.push(*serving, &[("q".into(), *demand)]);
+            h.push(*serving, &[("q", *demand)]);
         }
         h
     }
@@ -273,7 +273,7 @@ mod more_tests {
         assert!((h.evaluate(&r).unwrap() - 343.333_333_333).abs() < 1e-6, "all three fit in 5 minutes");
         let mut h = h;
         for _ in 0..5 {
-            h.push(1, &[("q".into(), Some(10.0))]);
+            h.push(1, &[("q", Some(10.0))]);
         }
         assert!((h.evaluate(&r).unwrap() - 10.0).abs() < 1e-9, "the spike left the window");
     }
@@ -316,7 +316,7 @@ mod more_tests {
     #[test]
     fn cpu_is_capped_per_vm_before_the_statistic() {
         let mut h = MetricHistory::default();
-        h.push(4, &[("percentage cpu".into(), Some(1000.0))]);
+        h.push(4, &[("percentage cpu", Some(1000.0))]);
         let avg = rule("Percentage CPU", Statistic::Average, TimeAggregation::Average, 1, 5);
         assert_eq!(h.evaluate(&avg), Some(100.0), "metric names match case-insensitively");
         let sum = rule("Percentage CPU", Statistic::Sum, TimeAggregation::Average, 1, 5);
@@ -329,16 +329,16 @@ mod more_tests {
     #[test]
     fn history_is_bounded_and_forgets_metrics_with_no_data_left() {
         let mut h = MetricHistory::default();
-        h.push(1, &[("old".into(), Some(1.0))]);
+        h.push(1, &[("old", Some(1.0))]);
         for _ in 0..MAX_HISTORY_MINUTES {
-            h.push(1, &[("q".into(), Some(2.0))]);
+            h.push(1, &[("q", Some(2.0))]);
         }
         assert_eq!(h.serving.len(), MAX_HISTORY_MINUTES);
         assert!(h.metrics.iter().all(|m| m.demand.len() == MAX_HISTORY_MINUTES));
         assert!(h.metrics.iter().all(|m| m.name != "old"), "'old' has no value in the last 12 hours");
         assert_eq!(h.evaluate(&rule("old", Statistic::Average, TimeAggregation::Average, 1, 5)), None);
         // A metric first seen late is padded with missing minutes, aligned with the rest.
-        h.push(1, &[("q".into(), Some(2.0)), ("late".into(), Some(7.0))]);
+        h.push(1, &[("q", Some(2.0)), ("late", Some(7.0))]);
         let late = h.metrics.iter().find(|m| m.name == "late").unwrap();
         assert_eq!(late.demand.len(), MAX_HISTORY_MINUTES);
         assert_eq!(late.demand.iter().filter(|v| v.is_some()).count(), 1);
