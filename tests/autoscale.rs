@@ -871,7 +871,6 @@ fn autoscale_events_carry_old_and_new_capacity_and_the_rule() {
 }
 
 #[test]
-#[ignore = "bug: src/engine/clock.rs sample() numbers minutes as floor((minute start - advance start) / 60 s): when the clock is not on a minute boundary (any 30 s power operation leaves it so) the first two timeline rows are both minute 0"]
 fn timeline_minutes_count_up_when_the_clock_is_between_minutes() {
     let env = Env::applied(&plain(2));
     env.ok(["advance", "30s"]);
@@ -881,7 +880,6 @@ fn timeline_minutes_count_up_when_the_clock_is_between_minutes() {
 }
 
 #[test]
-#[ignore = "bug: src/engine/autoscale.rs step(): when the firing out-rule's target is capped at the maximum (== current) the engine falls through to scale-in, so a set at its maximum scales IN while a scale-out rule fires"]
 fn at_the_maximum_a_firing_out_rule_still_prevents_a_scale_in() {
     // Memory per VM 15 < 20 asks for more VMs; requests < 100 asks for fewer.
     let def = scaled(
@@ -898,7 +896,6 @@ fn at_the_maximum_a_firing_out_rule_still_prevents_a_scale_in() {
 }
 
 #[test]
-#[ignore = "bug: src/engine/autoscale.rs step(): at the maximum with an out-rule firing, a scale-in is evaluated every minute and logged as Flapping, inflating flappingAvoided"]
 fn at_the_maximum_a_firing_out_rule_is_not_reported_as_flapping() {
     let def = scaled(4, (1, 4, 4), &[CPU_OUT_70, r#"{ condition: "requests < 100 avg 5m", scale: in 1 }"#]);
     let s = simulate(&def, "5m", &["Percentage CPU=400", "requests=0"]);

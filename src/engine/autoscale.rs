@@ -173,6 +173,12 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         );
     }
 
+    // A maxSurge batch holds extra VMs for a while: they are the upgrade's, not capacity to
+    // correct, so autoscale waits for the batch to finish.
+    if set.rolling_upgrade.as_ref().is_some_and(|r| !r.surge.is_empty()) {
+        return;
+    }
+
     // Minimum and maximum first, whatever the cooldown.
     let bound = current.clamp(range.minimum, range.maximum);
     if bound != current {
@@ -223,10 +229,11 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
             }
         }
     }
-    if let Some((target, rule, value)) = best_out
-        && target > current
-    {
-        act(set, target, now, &format!("{} (value {})", rule.describe(), round2(value)), Some(rule), events);
+    if let Some((target, rule, value)) = best_out {
+        if target > current {
+            act(set, target, now, &format!("{} (value {})", rule.describe(), round2(value)), Some(rule), events);
+        }
+        // A firing scale-out rule rules out a scale-in, even at the maximum.
         return;
     }
     if unavailable && current < range.default {

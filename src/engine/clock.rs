@@ -77,6 +77,7 @@ pub fn advance(
             let mut changed = finish_due(set, now, &mut events);
             if on_minute {
                 upgrade::step(set, now, &mut events);
+                upgrade::automatic_step(set, now, &mut events);
                 repair::step(set, now, &mut events);
                 autoscale::step(set, now, &mut events);
             }
@@ -143,7 +144,9 @@ fn sample(
     recorder: Option<&mut Recorder>,
 ) {
     let minute_start = now.checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or(now).max(start);
-    let offset = u64::try_from((minute_start - start).as_secs() / 60).unwrap_or(0);
+    // Rounded up: when the run starts between minutes, its first (partial) minute is 0 and each
+    // boundary after it counts one more.
+    let offset = u64::try_from((minute_start - start).as_secs()).unwrap_or(0).div_ceil(60);
     let absolute = minute_start.as_second().div_euclid(60);
     #[allow(clippy::cast_precision_loss)] // seconds in a day
     let hour = minute_start.as_second().rem_euclid(86_400) as f64 / 3600.0;

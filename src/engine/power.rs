@@ -7,7 +7,7 @@
 
 use jiff::Timestamp;
 
-use crate::model::enums::{EvictionPolicy, PowerState, Priority};
+use crate::model::enums::{EvictionPolicy, PowerState, Priority, ProvisioningState};
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::{Instance, Operation};
 use crate::model::state::ScaleSet;
@@ -158,6 +158,10 @@ pub fn evict(set: &mut ScaleSet, ids: &[u32], now: Timestamp) -> Result<Vec<Even
                     inst.busy_until = None;
                     inst.operation = None;
                     inst.power_state = PowerState::Deallocated;
+                    // Evicted mid-create or mid-update: the VM exists, deallocated.
+                    if matches!(inst.provisioning_state, ProvisioningState::Creating | ProvisioningState::Updating) {
+                        inst.provisioning_state = ProvisioningState::Succeeded;
+                    }
                     inst.health = crate::model::enums::Health::Unknown;
                     inst.state_changed_at = now;
                 }

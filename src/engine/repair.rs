@@ -72,7 +72,7 @@ pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
                 set.repairs.service_state = ServiceState::Suspended;
                 events.push(
                     Event::new(now, Some(&name), EventKind::RepairsSuspended, format!(
-                        "automatic repairs suspended: instance {id} is unhealthy again after {} failed repair(s) in a row (repairs NAME resume restarts them)",
+                        "automatic repairs suspended: instance {id} is unhealthy again after {} failed repair(s) in a row (`repairs resume {name}` restarts them)",
                         set.repairs.consecutive_failures
                     ))
                     .with_instances([id])
@@ -131,7 +131,7 @@ fn repair_one(set: &mut ScaleSet, k: usize, action: RepairAction, now: Timestamp
     }
 }
 
-/// `repairs NAME resume|suspend`.
+/// `repairs resume|suspend NAME`.
 ///
 /// # Errors
 /// Automatic repairs are not enabled on the set.

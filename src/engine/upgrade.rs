@@ -14,7 +14,7 @@
 
 use jiff::Timestamp;
 
-use crate::model::enums::{Health, UpgradeMode};
+use crate::model::enums::{Health, PowerState, UpgradeMode};
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::{RollingStatus, RollingUpgrade, ScaleSet};
@@ -89,6 +89,9 @@ pub fn update_instances(
     Ok(vec![Event::new(now, Some(&name), EventKind::Update, message).with_instances(ids).with_reason(reason)])
 }
 
+/// Puts VMs on the current model. A running VM goes through Updating (a reboot); a stopped or
+/// deallocated one takes the model as it is and stays powered off (it boots on it next time),
+/// so an upgrade never starts, or bills, a VM the user turned off.
 fn begin_update(set: &mut ScaleSet, indices: &[usize], now: Timestamp) -> Vec<u32> {
     let duration = lifecycle::duration(set, Operation::Update);
     let (current, probe) = (set.model_version, set.probe_default);
@@ -96,10 +99,41 @@ fn begin_update(set: &mut ScaleSet, indices: &[usize], now: Timestamp) -> Vec<u3
     for k in indices {
         let inst = &mut set.instances[*k];
         inst.model_version = current;
-        lifecycle::begin(inst, Operation::Update, now, duration, probe);
+        if matches!(inst.power_state, PowerState::Stopped | PowerState::Deallocated) {
+            inst.state_changed_at = now;
+        } else {
+            lifecycle::begin(inst, Operation::Update, now, duration, probe);
+        }
         ids.push(inst.id);
     }
     ids
+}
+
+/// Automatic policy, every logical minute: VMs that were busy (or protected, then unprotected)
+/// when the model changed are updated as soon as they can be.
+pub fn automatic_step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
+    if set.config.upgrade_policy.mode != UpgradeMode::Automatic {
+        return;
+    }
+    let current = set.model_version;
+    let ready: Vec<usize> = set
+        .instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.model_version != current && !i.is_busy() && !i.protect_from_scale_set_actions)
+        .map(|(k, _)| k)
+        .collect();
+    if ready.is_empty() {
+        return;
+    }
+    let ids = begin_update(set, &ready, now);
+    set.prune_models();
+    let name = set.config.name.clone();
+    events.push(
+        Event::new(now, Some(&name), EventKind::Update, format!("upgrading {} to model version {current}", list(&ids)))
+            .with_instances(ids)
+            .with_reason("upgrade policy Automatic"),
+    );
 }
 
 /// Reacts to a new model version per the upgrade policy.
@@ -108,8 +142,44 @@ pub fn on_model_change(set: &mut ScaleSet, now: Timestamp) -> Vec<Event> {
     match set.config.upgrade_policy.mode {
         UpgradeMode::Manual => Vec::new(),
         UpgradeMode::Automatic => update_instances(set, None, now, "upgrade policy Automatic").unwrap_or_default(),
-        UpgradeMode::Rolling => start_rolling(set, now).unwrap_or_default(),
+        UpgradeMode::Rolling => {
+            if set.rolling_upgrade.as_ref().is_some_and(|r| r.status == RollingStatus::RollingForward) {
+                retarget(set, now)
+            } else {
+                start_rolling(set, now).unwrap_or_default()
+            }
+        }
     }
+}
+
+/// A model change during a rolling upgrade: the upgrade goes on to the newest model, and VMs
+/// already upgraded to the previous target are upgraded again.
+fn retarget(set: &mut ScaleSet, now: Timestamp) -> Vec<Event> {
+    let current = set.model_version;
+    let name = set.config.name.clone();
+    let Some(mut r) = set.rolling_upgrade.take() else { return Vec::new() };
+    let from = r.target_version;
+    r.target_version = current;
+    // Everything not on the newest model, the batch in progress included: it finishes on the
+    // old target and is upgraded again in a later batch.
+    r.pending = set
+        .instances
+        .iter()
+        .filter(|i| i.model_version != current && !i.protect_from_scale_set_actions)
+        .map(|i| i.id)
+        .collect();
+    let pending = r.pending.clone();
+    r.succeeded.retain(|id| !pending.contains(id));
+    r.failed.retain(|id| !pending.contains(id));
+    let event = Event::new(
+        now,
+        Some(&name),
+        EventKind::RollingUpgradeStarted,
+        format!("rolling upgrade retargeted from model version {from} to {current}: {} VM(s) pending", r.pending.len()),
+    )
+    .with_reason("model changed during a rolling upgrade");
+    set.rolling_upgrade = Some(r);
+    vec![event]
 }
 
 /// Starts a rolling upgrade of every outdated VM.
@@ -233,7 +303,13 @@ fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> boo
             );
             r.in_progress = std::mem::take(&mut r.surge);
         }
-        let batch = std::mem::take(&mut r.in_progress);
+        // VMs deleted during their batch (a scale-in, a repair) were not upgraded; VMs that
+        // finished on an older target (the model changed meanwhile) are still pending.
+        let target = r.target_version;
+        let batch: Vec<u32> = std::mem::take(&mut r.in_progress)
+            .into_iter()
+            .filter(|id| set.index_of(*id).is_some_and(|k| set.instances[k].model_version == target))
+            .collect();
         let is_unhealthy = |id: &u32| set.index_of(*id).is_some_and(|k| set.instances[k].health == Health::Unhealthy);
         for id in &batch {
             if is_unhealthy(id) { r.failed.push(*id) } else { r.succeeded.push(*id) }
@@ -310,7 +386,14 @@ fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> boo
         set.rolling_upgrade = Some(r);
         return false;
     }
-    let size = batch_size(total, policy.max_batch_instance_percent).min(r.pending.len());
+    let mut size = batch_size(total, policy.max_batch_instance_percent).min(r.pending.len());
+    // maxSurge never takes the set above its limit: the batch shrinks to the room left, and
+    // with no room at all the batch is updated in place.
+    let room = usize::try_from(set.config.max_capacity().saturating_sub(set.capacity)).unwrap_or(0);
+    let surge = policy.max_surge && room > 0;
+    if surge {
+        size = size.min(room);
+    }
     // Busy VMs wait for the next minute.
     let batch: Vec<u32> = r
         .pending
@@ -325,7 +408,7 @@ fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> boo
     }
     r.pending.retain(|id| !batch.contains(id));
     r.batches += 1;
-    if policy.max_surge {
+    if surge {
         let from = set.capacity;
         let mut trial = std::mem::take(&mut set.instances);
         let new_ids = capacity::add_instances(set, &mut trial, u32::try_from(batch.len()).unwrap_or(0), now);

@@ -246,7 +246,7 @@ fn seed_and_start_time_are_recorded_at_creation() {
 fn bad_start_time_is_refused() {
     let env = Env::with_definition(WEB);
     env.run_bare(["--start-time", "yesterday", "apply"])
-        .code(1)
+        .code(64)
         .stderr_has("--start-time 'yesterday' is not an RFC 3339 time");
     assert!(!env.exists(STATE));
 }
