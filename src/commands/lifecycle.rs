@@ -13,7 +13,7 @@ use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::{ScaleSet, State};
 
-use super::{Context, change_report, set_not_found};
+use super::{Context, finish, set_not_found};
 
 /// Runs `change` on one existing set under the lock.
 fn on_set(
@@ -32,16 +32,6 @@ fn on_set(
     Ok((state, events))
 }
 
-fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
-    Context::report(events);
-    if events.is_empty() {
-        eprintln!("Nothing to change.");
-    }
-    if ctx.json {
-        ctx.print(&change_report(state, events), String::new)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 pub fn power(ctx: &Context, op: Operation, args: &PowerArgs) -> Result<ExitCode> {
     let (state, events) = on_set(ctx, &args.name, |set, now| {

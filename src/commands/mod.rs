@@ -222,6 +222,19 @@ impl Context {
     }
 }
 
+/// How a command that changed (or found nothing to change in) one set ends: what it did on
+/// stderr, and with `-o json` the change report on stdout.
+fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
+    Context::report(events);
+    if events.is_empty() {
+        eprintln!("Nothing to change.");
+    }
+    if ctx.json {
+        ctx.print(&change_report(state, events), String::new)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The JSON printed by commands that change the state.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,18 +7,8 @@ use anyhow::Result;
 use crate::engine::{EngineError, capacity, protect as protection};
 use crate::model::event::{Event, EventKind};
 
-use super::{Context, change_report, set_not_found};
+use super::{Context, finish, set_not_found};
 
-fn finish(ctx: &Context, state: &crate::model::state::State, events: &[Event]) -> Result<ExitCode> {
-    Context::report(events);
-    if events.is_empty() {
-        eprintln!("Nothing to change.");
-    }
-    if ctx.json {
-        ctx.print(&change_report(state, events), String::new)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 pub fn scale(ctx: &Context, name: &str, capacity: Option<i64>, by: Option<i64>) -> Result<ExitCode> {
     let (state, events, ()) = ctx.mutate(|state| {
