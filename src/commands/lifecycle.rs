@@ -32,7 +32,6 @@ fn on_set(
     Ok((state, events))
 }
 
-
 pub fn power(ctx: &Context, op: Operation, args: &PowerArgs) -> Result<ExitCode> {
     let (state, events) = on_set(ctx, &args.name, |set, now| {
         let ids =

@@ -9,7 +9,6 @@ use crate::model::event::{Event, EventKind};
 
 use super::{Context, finish, set_not_found};
 
-
 pub fn scale(ctx: &Context, name: &str, capacity: Option<i64>, by: Option<i64>) -> Result<ExitCode> {
     let (state, events, ()) = ctx.mutate(|state| {
         let snapshot_names = state.scale_sets.iter().map(|s| s.config.name.clone()).collect::<Vec<_>>();
