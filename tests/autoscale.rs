@@ -454,6 +454,36 @@ fn divide_per_instance_turns_a_sum_into_a_per_instance_threshold() {
     assert_eq!(s["scaleOutActions"], 3);
 }
 
+#[test]
+fn the_nested_arm_form_with_a_string_value_is_accepted() {
+    // As an ARM template writes a rule: metricTrigger / scaleAction, value as a string.
+    let def = one_set(
+        "web",
+        "capacity: 2
+orchestrationMode: Uniform
+overprovision: false
+provisioningTime: 0s
+autoscale:
+  profiles:
+    - name: default
+      capacity: { minimum: 1, maximum: 6, default: 2 }
+      rules:
+        - metricTrigger:
+            metricName: Percentage CPU
+            timeGrain: PT1M
+            statistic: Average
+            timeWindow: PT5M
+            timeAggregation: Average
+            operator: GreaterThan
+            threshold: 70
+          scaleAction: { direction: Increase, type: ChangeCount, value: \"2\", cooldown: PT10M }",
+    );
+    let s = simulate(&def, "12m", &["Percentage CPU=300"]);
+    // 150% per VM at 2 VMs fires at 08:01 (+2 -> 4), again after the 10-minute cooldown (-> 6).
+    assert_eq!(s["scaleOutActions"], 2);
+    assert_eq!(s["finalCapacity"], 6);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Load: traces, generators, bad specs
 

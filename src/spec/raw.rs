@@ -331,7 +331,7 @@ pub struct RawRule {
     pub direction: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    pub value: Option<i64>,
+    pub value: Option<WholeNumber>,
     pub metric_trigger: Option<RawMetricTrigger>,
     pub scale_action: Option<RawScaleAction>,
 }
@@ -357,7 +357,7 @@ pub struct RawScaleAction {
     pub direction: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    pub value: Option<i64>,
+    pub value: Option<WholeNumber>,
     pub cooldown: Option<Duration>,
 }
 
@@ -411,4 +411,42 @@ pub struct RawSpike {
     pub at: Duration,
     #[serde(rename = "for")]
     pub duration: Duration,
+}
+
+/// A whole number written as a number or, as Azure's ARM templates write a scale action's
+/// value, as a string ("1").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeNumber(pub i64);
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = WholeNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number (or a string holding one, as in ARM templates)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WholeNumber, E> {
+                i64::try_from(v).map(WholeNumber).map_err(|_| E::custom(format!("{v} is too large")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WholeNumber, E> {
+                v.trim().parse().map(WholeNumber).map_err(|_| E::custom(format!("'{v}' is not a whole number")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for WholeNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WholeNumber".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [ { "type": "integer" }, { "type": "string", "pattern": "^[0-9]+$" } ]
+        })
+    }
 }

@@ -731,7 +731,7 @@ fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Option<Rule> {
     } else {
         let dir_raw = r.direction.clone().or_else(|| sa.and_then(|s| s.direction.clone()));
         let kind_raw = r.kind.clone().or_else(|| sa.and_then(|s| s.kind.clone()));
-        let value = r.value.or_else(|| sa.and_then(|s| s.value));
+        let value = r.value.or_else(|| sa.and_then(|s| s.value)).map(|v| v.0);
         let kind = match kind_raw.as_deref() {
             None => ScaleType::ChangeCount,
             Some(s) => s.parse().unwrap_or_else(|e: String| {
