@@ -17,6 +17,7 @@ use crate::model::enums::{
 /// The whole definition file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "scaleset definition (scalesets.yaml)")]
 pub struct RawDefinition {
     /// The scale sets this definition declares, in order.
     pub scale_sets: Vec<RawScaleSet>,
