@@ -196,7 +196,8 @@ impl Context {
 
     /// Prints data: JSON or the table text.
     fn print(&self, json: &impl serde::Serialize, table: impl FnOnce() -> String) -> Result<()> {
-        let mut out = std::io::stdout().lock();
+        // Stdout is line-buffered: without a buffer, pretty JSON costs a write per line.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         if self.json {
             serde_json::to_writer_pretty(&mut out, json)?;
             out.write_all(b"\n")?;

@@ -115,7 +115,10 @@ pub fn scale_to(set: &mut ScaleSet, target: i64, now: Timestamp, reason: &str) -
                         protected: protected.iter().map(u32::to_string).collect(),
                     }
                 })?;
-            let trial: Vec<Instance> = set.instances.iter().filter(|i| !victims.contains(&i.id)).cloned().collect();
+            let mut sorted = victims.clone();
+            sorted.sort_unstable();
+            let trial: Vec<Instance> =
+                set.instances.iter().filter(|i| sorted.binary_search(&i.id).is_err()).cloned().collect();
             check_zone_balance(set, &trial)?;
             set.instances = trial;
             set.capacity = target;
@@ -143,7 +146,9 @@ pub fn scale_to(set: &mut ScaleSet, target: i64, now: Timestamp, reason: &str) -
 /// # Errors
 /// Strict zone balance would be broken.
 pub fn delete_instances(set: &mut ScaleSet, ids: &[u32], now: Timestamp) -> Result<Vec<Event>, EngineError> {
-    let trial: Vec<Instance> = set.instances.iter().filter(|i| !ids.contains(&i.id)).cloned().collect();
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let trial: Vec<Instance> = set.instances.iter().filter(|i| sorted.binary_search(&i.id).is_err()).cloned().collect();
     check_zone_balance(set, &trial)?;
     let from = set.capacity;
     set.instances = trial;
