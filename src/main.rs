@@ -36,7 +36,16 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 message.push_str(&format!("\n  caused by: {cause}"));
             }
-            let _ = writeln!(stderr, "{prefix} {message}");
+            // Names and values from a hostile file could carry terminal escapes: show them inert.
+            let mut shown = String::with_capacity(message.len());
+            for c in message.chars() {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    shown.extend(c.escape_default());
+                } else {
+                    shown.push(c);
+                }
+            }
+            let _ = writeln!(stderr, "{prefix} {shown}");
             scaleset::exit::code_for(&err)
         }
     }

@@ -207,7 +207,7 @@ pub fn load(path: &Path, shown: &str) -> Result<(Catalog, ImportReport), RetailE
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!("it is {} bytes; an export may be at most 2 GiB", meta.len())));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text = crate::spec::load::read_text_limited(path, MAX_FILE_BYTES).map_err(|e| fail(e.to_string()))?;
     let import = parse(shown, &text)?;
     let mut catalog = Catalog::builtin().clone();
     import.overlay(&mut catalog);

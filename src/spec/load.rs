@@ -13,7 +13,7 @@ use super::raw::RawDefinition;
 use super::validate::{SetDefinition, validate};
 
 /// Largest definition file accepted; a real one is a few kilobytes.
-const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Loads and validates the definition at `path`.
 ///
@@ -36,8 +36,44 @@ pub fn load_definition(path: &Path, catalog: &Catalog) -> Result<Vec<SetDefiniti
     if meta.len() > MAX_DEFINITION_BYTES {
         return Err(read_err(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len())));
     }
-    let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+    let bytes = read_limited(path, MAX_DEFINITION_BYTES).map_err(|e| read_err(e.to_string()))?;
     parse_definition(&shown, &bytes, catalog)
+}
+
+/// Reads a file of at most `limit` bytes. The size in the file's metadata is not enough: a
+/// device (`/dev/zero`, refused), a pipe or a growing file says nothing or less than it gives.
+///
+/// # Errors
+/// The file cannot be read, or gives more than `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = file.metadata()?.file_type();
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is a device, not a file"));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("it gives more than {} MiB, the most accepted", limit / (1024 * 1024)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads UTF-8 text as [`read_limited`] does.
+///
+/// # Errors
+/// As [`read_limited`], or the text is not UTF-8.
+pub fn read_text_limited(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
 }
 
 /// Parses and validates definition text already in memory (`path` is only for messages).
@@ -110,8 +146,11 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 fn clean_message(msg: &str) -> String {
     let first = msg.lines().next().unwrap_or(msg).trim();
     let first = match first.rfind(" at line ") {
-        Some(i) => first[..i].trim_end_matches(','),
-        None => first,
+        // Not the "(defined at line L, column C) (used at line ...)" of a value read through an alias.
+        Some(i) if !first[..i].ends_with("(used") && !first[..i].ends_with("(defined") => {
+            first[..i].trim_end_matches(',')
+        }
+        _ => first,
     };
     if let Some(rest) = first.strip_prefix("duplicate mapping key") {
         let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or("").trim_start_matches(':').trim();
@@ -120,6 +159,14 @@ fn clean_message(msg: &str) -> String {
         } else {
             format!("duplicate key '{key}' (each key may appear only once)")
         };
+    }
+    if first.starts_with("budget breached") {
+        // serde-saphyr's limits on aliases, nesting and expanded size: an alias bomb or the like.
+        let what = first.trim_start_matches("budget breached:").split(" (").next().unwrap_or("").trim();
+        return format!(
+            "the YAML expands to too much (a limit of the YAML reader was reached: {what}); \
+             a definition needs no more than a few aliases"
+        );
     }
     match first {
         "invalid i64" | "invalid i32" | "invalid u64" | "invalid u32" | "invalid u8" => {

@@ -51,7 +51,7 @@ struct Peek {
 /// negative budget).
 pub fn read(path: &Path) -> Result<Option<Settings>, DefinitionError> {
     let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::load::read_text_limited(path, super::load::MAX_DEFINITION_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(DefinitionError::Read { path: shown, reason: e.to_string() }),

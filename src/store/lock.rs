@@ -37,7 +37,7 @@ pub fn lock_path(state: &Path) -> PathBuf {
     state.with_file_name(name)
 }
 
-/// Takes the lock, waiting up to `timeout`.
+/// Takes the lock of the state at `state` (a symbolic link is followed), waiting up to `timeout`.
 ///
 /// # Errors
 /// The lock file cannot be opened, or the wait timed out (the error names the holder).
@@ -45,7 +45,8 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
     if state.is_dir() {
         return Err(StoreError::IsDirectory { path: state.to_path_buf() });
     }
-    let path = lock_path(state);
+    // Beside the file itself: a link and its target must share one lock.
+    let path = lock_path(&super::resolve(state));
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -85,6 +86,7 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
     let _ = guard.file.set_len(0);
     let _ = guard.file.seek(SeekFrom::Start(0));
     let _ = guard.file.write_all(record.as_bytes());
+    super::crash_point("locked");
     Ok(guard)
 }
 

@@ -6,13 +6,23 @@
 //!   old file, and the directory is fsynced: readers see the old or the new file, never a mix;
 //! - the previous version is kept as `<state>.backup`;
 //! - a file that is unreadable, truncated, of a newer schema or not ours is refused, never
-//!   overwritten.
+//!   overwritten;
+//! - a backup that belongs to another state (another lineage) is never overwritten: the write is
+//!   refused, so the only copy of that other state is not lost;
+//! - a state path that is a symbolic link is followed: the lock, the temporary file and the
+//!   backup sit next to the link's target, which is replaced atomically (the link stays);
+//! - temporary files left by a writer that was killed are removed by the next writer.
+//!
+//! Test hook: with `SCALESET_CRASH_AT=<point>` in the environment the process kills itself
+//! (SIGKILL) at that point of a write (`locked`, `temp-partial`, `temp-written`,
+//! `backup-linked`, `backup-renamed`, `replaced`). The crash tests use it to cover every step
+//! deterministically; nobody else should set it.
 
 mod lock;
 mod state_file;
 
 pub use lock::{LockGuard, acquire, lock_path};
-pub use state_file::{Loaded, backup_path, read_state, write_state};
+pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -34,4 +44,25 @@ pub enum StoreError {
     LockTimeout { path: PathBuf, waited: Duration, holder: String },
     #[error("state path {} is a directory; give a file path with --state", path.display())]
     IsDirectory { path: PathBuf },
+    #[error(
+        "state file {} (lineage {lineage}) and its backup {} (lineage {backup_lineage}) belong to different states: \
+         the state file was replaced or re-created. Nothing was written, so the backup, the only copy of the other \
+         state, is kept. To go on with this state, move the backup elsewhere; to restore the other state, copy the \
+         backup over the state file",
+        path.display(),
+        backup.display()
+    )]
+    LineageMismatch { path: PathBuf, lineage: String, backup: PathBuf, backup_lineage: String },
+}
+
+/// Test hook (see the module documentation): kills the process at the named point of a write
+/// when `SCALESET_CRASH_AT` names it. Read once per process.
+pub(crate) fn crash_point(point: &str) {
+    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if AT.get_or_init(|| std::env::var("SCALESET_CRASH_AT").ok()).as_deref() == Some(point) {
+        // Die as `kill -9` makes a process die: no destructor, no flush, the lock released by
+        // the kernel. Abort only if that could not be done.
+        let _ = std::process::Command::new("kill").args(["-KILL", &std::process::id().to_string()]).status();
+        std::process::abort();
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading and atomically writing the JSON state file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -52,20 +52,29 @@ struct Header {
     schema_version: Option<u64>,
 }
 
-fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
-    let backup = backup_path(path);
-    let hint = if backup.is_file() {
-        format!(
-            " (the previous version is in {}: check it, then copy it over the state to restore it)",
-            backup.display()
-        )
-    } else {
-        String::new()
+/// Parses and checks the bytes of a state file; `path` names it in messages and locates the
+/// backup mentioned in them.
+///
+/// # Errors
+/// As [`read_state`].
+pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
+    let corrupt = |reason: String| {
+        let backup = backup_path(&resolve(path));
+        let hint = if backup.is_file() {
+            format!(
+                " (the previous version is in {}: check it, then copy it over the state to restore it)",
+                backup.display()
+            )
+        } else {
+            String::new()
+        };
+        StoreError::Corrupt { path: path.to_path_buf(), reason, hint }
     };
-    let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason, hint: hint.clone() };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(corrupt(format!("it is empty ({} bytes)", bytes.len())));
     }
+    // A byte-order mark is what some editors put in front of UTF-8 text: not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     // Validate UTF-8 once for the whole file: serde_json then skips it for every string.
     let text =
         std::str::from_utf8(bytes).map_err(|e| corrupt(format!("it is not UTF-8 text (byte {})", e.valid_up_to())))?;
@@ -95,7 +104,14 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
                         path: path.to_path_buf(),
                         reason: format!("it is a JSON {}, not an object", json_kind(&other)),
                     },
-                    _ => corrupt(format!("{full}")),
+                    Ok(_) => corrupt(format!("{full}")),
+                    Err(e) if e.is_eof() => {
+                        corrupt(format!("{full} (the file ends too early, as a cut-short write would)"))
+                    }
+                    Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+                        corrupt(format!("it nests deeper than any scaleset state ({e})"))
+                    }
+                    Err(_) => corrupt(format!("{full} (the file is not JSON)")),
                 });
             };
             match (header.format.as_deref(), header.schema_version) {
@@ -115,21 +131,98 @@ fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
     }
 }
 
-/// Writes the state atomically and keeps the previous file as `<state>.backup`.
+/// Writes the state atomically and keeps the previous file as `<state>.backup`. A symbolic link
+/// at `path` is followed: the target is replaced, the link stays. Call it with the lock held:
+/// it removes temporary files that only a dead writer can have left.
 ///
 /// # Errors
-/// Any I/O failure; the old state file is then left as it was.
+/// Any I/O failure, or a backup that belongs to another state (see
+/// [`StoreError::LineageMismatch`]); the old state file is then left as it was.
 pub fn write_state(path: &Path, state: &State) -> Result<(), StoreError> {
-    let dir = match path.parent() {
+    let target = resolve(path);
+    if target.is_dir() {
+        return Err(StoreError::IsDirectory { path: path.to_path_buf() });
+    }
+    let backup = backup_path(&target);
+    if let Some(backup_lineage) = lineage_of(&backup)
+        && backup_lineage != state.lineage
+    {
+        return Err(StoreError::LineageMismatch {
+            path: path.to_path_buf(),
+            lineage: state.lineage.clone(),
+            backup,
+            backup_lineage,
+        });
+    }
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let tmp = sibling(path, &format!(".tmp.{}", std::process::id()));
-    let result = write_and_swap(path, &dir, &tmp, state);
+    remove_stale_temporaries(&target, &dir);
+    let tmp = sibling(&target, &format!(".tmp.{}", std::process::id()));
+    let result = write_and_swap(&target, &dir, &tmp, state);
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The path a state path stands for: symbolic links followed (relative targets against the
+/// link's directory), as far as they go, so that a link to a file that does not exist yet
+/// names the file to create. A loop is left to the file operations, which report it.
+#[must_use]
+pub fn resolve(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => match fs::read_link(&current) {
+                Ok(next) => {
+                    current = match current.parent() {
+                        Some(dir) if next.is_relative() => dir.join(next),
+                        _ => next,
+                    };
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    current
+}
+
+/// The lineage of the state file at `path`, if it exists and names one near its start (where
+/// this program writes it). Only the first 64 KiB are read: a large backup costs nothing.
+fn lineage_of(path: &Path) -> Option<String> {
+    let mut head = Vec::with_capacity(1 << 12);
+    File::open(path).ok()?.take(1 << 16).read_to_end(&mut head).ok()?;
+    let at = head.windows(9).position(|w| w == b"\"lineage\"")? + 9;
+    let rest = &head[at..];
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b":")?;
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b"\"")?;
+    let value = &rest[..rest.iter().position(|b| *b == b'"')?];
+    String::from_utf8(value.to_vec()).ok()
+}
+
+/// Removes `<state>.tmp.<pid>` and `<state>.backup.tmp.<pid>` files: under the lock, no live
+/// writer can be using one, so they were left by a writer that was killed mid-write.
+fn remove_stale_temporaries(target: &Path, dir: &Path) {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else { return };
+    let prefixes = [format!("{name}.tmp."), format!("{name}.backup.tmp.")];
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let stale = prefixes.iter().any(|p| {
+            file_name
+                .strip_prefix(p.as_str())
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn io<'a>(action: &'static str, p: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
@@ -150,8 +243,14 @@ fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<
         action: "write",
         error: e.into_error(),
     })?;
+    if std::env::var_os("SCALESET_CRASH_AT").is_some_and(|p| p == "temp-partial") {
+        // What a kill in the middle of the write leaves: half a file.
+        let _ = file.metadata().and_then(|m| file.set_len(m.len() / 2));
+        super::crash_point("temp-partial");
+    }
     file.sync_all().map_err(io("fsync", tmp))?;
     drop(file);
+    super::crash_point("temp-written");
 
     // Keep the previous version: a hard link costs nothing and is atomic; copy where links
     // are not supported.
@@ -163,9 +262,15 @@ fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<
             fs::copy(path, &backup_tmp).map_err(io("copy to backup", &backup_tmp))?;
             File::open(&backup_tmp).and_then(|f| f.sync_all()).map_err(io("fsync", &backup_tmp))?;
         }
+        super::crash_point("backup-linked");
         fs::rename(&backup_tmp, &backup).map_err(io("rename to", &backup))?;
+        // When the backup already is this very file (a writer was killed right after making
+        // it), rename does nothing and leaves the temporary name behind.
+        let _ = fs::remove_file(&backup_tmp);
+        super::crash_point("backup-renamed");
     }
     fs::rename(tmp, path).map_err(io("replace", path))?;
+    super::crash_point("replaced");
     // Make the rename itself durable.
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();

@@ -1,0 +1,192 @@
+//! What the fuzz targets check, shared with the regression tests (`tests/hostile/`), which
+//! replay every reproducer kept in `tests/corpus/fuzz/` through the same code. Plain Rust on
+//! the `scaleset` library: no fuzzing crate needed to build it.
+//!
+//! - [`definition`]: any bytes given to the definition loader give a definition or a list of
+//!   problems, never a panic; a definition it accepts creates its sets, which hold the state
+//!   invariants.
+//! - [`engine_ops`]: the bytes choose a scale set (one of [`SETS`]) and a sequence of commands
+//!   (scale, delete VMs, protect, power operations, evict, advance the clock). After every step
+//!   the state invariants hold (`State::check`), a refused command changed nothing, instance
+//!   IDs only go up, and while nothing but capacity changes touched a zonal set with best-effort
+//!   balance, its zones stay within one VM of each other. At the end the state survives a JSON
+//!   round trip.
+
+#![allow(dead_code)] // each user takes one of the two entry points
+
+use jiff::Timestamp;
+use scaleset::cost::catalog::Catalog;
+use scaleset::engine::{capacity, clock, power, protect};
+use scaleset::model::duration::Duration;
+use scaleset::model::instance::Operation;
+use scaleset::model::state::State;
+use scaleset::sim::load::Load;
+
+/// The scale sets a sequence may run on: one of each orchestration mode, zonal and regional,
+/// each scale-in policy, strict balance, overprovisioning, Spot with a priority mix, automatic
+/// repairs and autoscale.
+pub const SETS: [&str; 6] = [
+    "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 4\n    \
+     orchestrationMode: Uniform\n    singlePlacementGroup: false\n    overprovision: false\n    \
+     zones: [1, 2, 3]\n    provisioningTime: 0s\n",
+    "scaleSets:\n  - name: api\n    region: westeurope\n    sku: Standard_D4s_v5\n    capacity: 3\n    \
+     orchestrationMode: Flexible\n    platformFaultDomainCount: 3\n    provisioningTime: 2m\n    \
+     scaleInPolicy: { rules: [NewestVM] }\n",
+    "scaleSets:\n  - name: jobs\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 6\n    \
+     orchestrationMode: Uniform\n    zones: [1, 2, 3]\n    zoneBalance: true\n    overprovision: true\n    \
+     scaleInPolicy: { rules: [OldestVM] }\n",
+    "scaleSets:\n  - name: spot\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 5\n    \
+     orchestrationMode: Flexible\n    zones: [1, 2]\n    priority: Spot\n    evictionPolicy: Delete\n    \
+     priorityMix: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 50 }\n",
+    "scaleSets:\n  - name: heal\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 4\n    \
+     orchestrationMode: Uniform\n    overprovision: false\n    provisioningTime: 1m\n    \
+     automaticRepairs: { enabled: true, gracePeriod: 10m }\n    \
+     upgradePolicy: { mode: Rolling }\n",
+    "scaleSets:\n  - name: auto\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 2\n    \
+     orchestrationMode: Uniform\n    overprovision: false\n    zones: [1, 2, 3]\n    provisioningTime: 0s\n    \
+     autoscale:\n      profiles:\n        - name: default\n          capacity: { minimum: 1, maximum: 8, default: 2 }\n          \
+     rules:\n            - { condition: \"Percentage CPU > 70 avg 5m\", scale: out 2, cooldown: 5m }\n            \
+     - { condition: \"Percentage CPU < 20 avg 10m\", scale: in 1, cooldown: 5m }\n",
+];
+
+const START: &str = "2026-01-05T08:00:00Z";
+
+/// The definition loader on any bytes.
+pub fn definition(bytes: &[u8]) {
+    let catalog = Catalog::builtin();
+    match scaleset::spec::parse_definition("fuzz.yaml", bytes, catalog) {
+        Err(problems) => assert!(!problems.to_string().is_empty(), "a refusal says why"),
+        Ok(defs) => {
+            let now: Timestamp = START.parse().expect("time");
+            let mut state = State::new(0, now);
+            for def in &defs {
+                let (set, _) = capacity::create_set(def, now)
+                    .unwrap_or_else(|e| panic!("a valid definition creates its sets: {e}"));
+                if state.set(&set.config.name).is_none() {
+                    state.insert_set(set);
+                }
+            }
+            state.check().unwrap_or_else(|e| panic!("fresh sets hold the invariants: {e}"));
+        }
+    }
+}
+
+/// Reads the fuzzer's bytes as small numbers.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (first, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(*first)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from(self.byte()?) << 8 | u16::from(self.byte()?))
+    }
+
+    /// One to four instance IDs, mostly near the ones in use, sometimes far off.
+    fn ids(&mut self, next: u32) -> Option<Vec<u32>> {
+        let n = self.byte()? % 4 + 1;
+        (0..n).map(|_| self.byte().map(|b| if b == 255 { u32::MAX } else { u32::from(b) % (next + 3) })).collect()
+    }
+}
+
+fn zone_spread(state: &State) -> Option<u32> {
+    let set = &state.scale_sets[0];
+    if set.config.zones.len() < 2 {
+        return None;
+    }
+    let counts: Vec<u32> = set
+        .config
+        .zones
+        .iter()
+        .map(|z| u32::try_from(set.instances.iter().filter(|i| i.zone == Some(*z)).count()).unwrap_or(u32::MAX))
+        .collect();
+    Some(counts.iter().max()? - counts.iter().min()?)
+}
+
+/// A sequence of commands through the engine.
+pub fn engine_ops(data: &[u8]) {
+    let mut input = Bytes(data);
+    let Some(choice) = input.byte() else { return };
+    let catalog = Catalog::builtin();
+    let text = SETS[usize::from(choice) % SETS.len()];
+    let defs =
+        scaleset::spec::parse_definition("fuzz.yaml", text.as_bytes(), catalog).expect("the fuzz sets are valid");
+    let start: Timestamp = START.parse().expect("time");
+    let mut state = State::new(u64::from(choice), start);
+    let (set, _) = capacity::create_set(&defs[0], start).expect("create");
+    state.insert_set(set);
+    let load = Load::default();
+    // Only capacity changes so far: zones must stay balanced (a best-effort set's promise).
+    let mut only_scaling = true;
+    let mut steps = 0;
+
+    while let Some(op) = input.byte() {
+        steps += 1;
+        if steps > 64 {
+            break;
+        }
+        let before = state.clone();
+        let now = state.clock;
+        let next_id = state.scale_sets[0].next_instance_id;
+        let set = &mut state.scale_sets[0];
+        let (result, scaling) = match op % 8 {
+            0 | 1 => {
+                let Some(raw) = input.u16() else { break };
+                let target = i64::from(raw % 1100) - 50;
+                (capacity::scale_to(set, target, now, "fuzz").map(|_| ()), true)
+            }
+            2 => {
+                let Some(ids) = input.ids(next_id) else { break };
+                (capacity::delete_instances(set, &ids, now).map(|_| ()), false)
+            }
+            3 => {
+                let (Some(ids), Some(how)) = (input.ids(next_id), input.byte()) else { break };
+                (protect::set_protection(set, &ids, how & 1 == 1, how & 2 == 2, now).map(|_| ()), false)
+            }
+            4 => {
+                let Some(which) = input.byte() else { break };
+                let ops =
+                    [Operation::Start, Operation::Stop, Operation::Deallocate, Operation::Restart, Operation::Reimage];
+                let op = ops[usize::from(which) % ops.len()];
+                let ids = if which & 0x80 == 0 { None } else { input.ids(next_id) };
+                (power::operate(set, op, ids.as_deref(), now).map(|_| ()), false)
+            }
+            5 => {
+                let Some(ids) = input.ids(next_id) else { break };
+                (power::evict(set, &ids, now).map(|_| ()), false)
+            }
+            _ => {
+                let Some(raw) = input.u16() else { break };
+                // Mostly minutes, now and then hours (each minute is a step of every policy).
+                let seconds = if raw >= 0xf000 { u64::from(raw - 0xf000) * 2 } else { u64::from(raw % 900) };
+                let duration = Duration::from_secs(seconds);
+                (clock::advance(&mut state, duration, catalog, &load, None).map(|_| ()), false)
+            }
+        };
+        match result {
+            Ok(()) => only_scaling &= scaling,
+            Err(e) => {
+                assert!(!e.to_string().is_empty());
+                assert_eq!(state, before, "a refused command changes nothing ({e})");
+            }
+        }
+        state.check().unwrap_or_else(|e| panic!("step {steps} (op {op}) broke the state: {e}"));
+        let set = &state.scale_sets[0];
+        assert!(set.next_instance_id >= before.scale_sets[0].next_instance_id, "IDs only go up");
+        assert!(state.clock >= before.clock, "the clock only goes forward");
+        if only_scaling
+            && !set.config.zone_balance
+            && set.instances.iter().all(|i| !i.protect_from_scale_in)
+            && let Some(spread) = zone_spread(&state)
+        {
+            assert!(spread <= 1, "zones more than one VM apart after scaling only: {spread}");
+        }
+    }
+
+    let json = serde_json::to_vec(&state).expect("serialize");
+    let back: State = serde_json::from_slice(&json).expect("a written state reads back");
+    assert_eq!(back, state, "JSON round trip");
+}

@@ -1,0 +1,51 @@
+//! The fuzzers' findings, kept: every file in `tests/corpus/fuzz/definition/` goes through the
+//! definition loader and every file in `tests/corpus/fuzz/engine_ops/` through a command
+//! sequence, with the same checks as the fuzz targets (`fuzz/harness.rs`). A few hand-made
+//! sequences run too, so the harness itself is tested on every `cargo test`.
+
+#[path = "../../fuzz/harness.rs"]
+mod harness;
+
+use crate::corpus;
+
+fn replay(target: &str, check: fn(&[u8])) -> usize {
+    let dir = corpus("fuzz").join(target);
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read reproducer");
+        let outcome = std::panic::catch_unwind(|| check(&bytes));
+        assert!(outcome.is_ok(), "{} fails again", path.display());
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn definition_reproducers_pass() {
+    let replayed = replay("definition", harness::definition);
+    // The corpus definitions are inputs worth keeping too.
+    for file in crate::corpus_files("definitions") {
+        harness::definition(&std::fs::read(corpus("definitions").join(file)).unwrap());
+    }
+    harness::definition(harness::SETS[0].as_bytes());
+    eprintln!("replayed {replayed} definition reproducers");
+}
+
+#[test]
+fn engine_reproducers_pass() {
+    let replayed = replay("engine_ops", harness::engine_ops);
+    eprintln!("replayed {replayed} engine reproducers");
+}
+
+#[test]
+fn hand_made_sequences_pass_the_engine_checks() {
+    for set in 0..harness::SETS.len() as u8 {
+        // scale to 40, protect 1 and 2, stop all, advance 10 min, scale to 2, delete 0, evict 3, advance 2h, scale to 0
+        let ops = [set, 0, 0, 90, 3, 1, 1, 3, 4, 2, 0, 6, 2, 88, 1, 0, 52, 2, 0, 0, 5, 0, 3, 7, 28, 32, 0, 0, 50];
+        harness::engine_ops(&ops);
+    }
+}
