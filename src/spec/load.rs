@@ -36,8 +36,27 @@ pub fn load_definition(path: &Path, catalog: &Catalog) -> Result<Vec<SetDefiniti
     if meta.len() > MAX_DEFINITION_BYTES {
         return Err(read_err(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len())));
     }
-    let bytes = read_limited(path, MAX_DEFINITION_BYTES).map_err(|e| read_err(e.to_string()))?;
+    let bytes = definition_bytes(path).map_err(|e| read_err(e.to_string()))?;
     parse_definition(&shown, &bytes, catalog)
+}
+
+/// The definition file's bytes, read once per process: a command may need its top-level
+/// settings before the whole definition, and `-f /dev/stdin` or a named pipe can be read
+/// only once.
+///
+/// # Errors
+/// As [`read_limited`].
+pub fn definition_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    static READ: std::sync::Mutex<Option<(std::path::PathBuf, Vec<u8>)>> = std::sync::Mutex::new(None);
+    let mut cache = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((cached, bytes)) = cache.as_ref()
+        && cached == path
+    {
+        return Ok(bytes.clone());
+    }
+    let bytes = read_limited(path, MAX_DEFINITION_BYTES)?;
+    *cache = Some((path.to_path_buf(), bytes.clone()));
+    Ok(bytes)
 }
 
 /// Reads a file of at most `limit` bytes. The size in the file's metadata is not enough: a

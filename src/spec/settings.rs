@@ -51,7 +51,10 @@ struct Peek {
 /// negative budget).
 pub fn read(path: &Path) -> Result<Option<Settings>, DefinitionError> {
     let shown = path.display().to_string();
-    let text = match super::load::read_text_limited(path, super::load::MAX_DEFINITION_BYTES) {
+    let text = match super::load::definition_bytes(path).and_then(|b| {
+        String::from_utf8(b)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+    }) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(DefinitionError::Read { path: shown, reason: e.to_string() }),

@@ -621,3 +621,28 @@ fn completions_for_bash() {
     Env::new().run(["completions", "bash"]).code(0).stdout_has("_scaleset()").stdout_has("--capacity");
     Env::new().run(["completions", "nosh"]).code(64);
 }
+
+#[test]
+fn a_definition_piped_on_stdin_is_read_once() {
+    // Regression: `cost` read the definition twice (its budget, then the whole file), so a
+    // definition given as `-f /dev/stdin` was empty the second time.
+    use std::io::Write;
+    let env = Env::new();
+    let mut child = env
+        .command(["-f", "/dev/stdin", "apply"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("budget: {{ maxMonthly: 1 }}\n{WEB}").as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("web_0"));
+    assert_eq!(env.state()["scaleSets"][0]["capacity"], 3);
+}
