@@ -130,7 +130,7 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
             let mut out = String::new();
             for s in &shown {
                 out.push_str(&format!("{} ({} VMs, model v{}):\n", s.config.name, s.capacity, s.model_version));
-                out.push_str(&render::instances_table(&render::views::instances(s), ctx.style));
+                out.push_str(&render::instances_table(render::views::instances(s), ctx.style));
                 out.push('\n');
             }
             out.push_str(&render::cost_table(&cost, ctx.style));

@@ -27,7 +27,11 @@ pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
         return Err(set_not_found(state.as_ref(), name).into());
     };
     let rows = views::instances(set);
-    ctx.print(&rows, || render::instances_table(&rows, ctx.style))?;
+    if ctx.json {
+        ctx.print(&rows, String::new)?;
+    } else {
+        ctx.print(&(), || render::instances_table(rows, ctx.style))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

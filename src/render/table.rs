@@ -5,6 +5,8 @@
 //! wrapped, fast for thousands of rows. On a terminal too narrow for the table, comfy-table
 //! wraps cells so the table fits the terminal's width.
 
+use std::borrow::Cow;
+
 use comfy_table::{ContentArrangement, presets};
 
 /// Settings decided once at the edge.
@@ -14,17 +16,20 @@ pub struct Style {
     pub width: Option<u16>,
 }
 
+/// A cell: fixed words (states, yes/no) are borrowed, so large tables allocate only what varies.
+pub type Cell = Cow<'static, str>;
+
 /// A table being built.
 #[derive(Debug, Clone)]
 pub struct Table {
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
+    headers: Vec<Cell>,
+    rows: Vec<Vec<Cell>>,
     width: Option<u16>,
 }
 
 impl Table {
     /// Adds a row; missing cells are empty.
-    pub fn add_row<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
+    pub fn add_row<S: Into<Cell>>(&mut self, row: impl IntoIterator<Item = S>) {
         self.rows.push(row.into_iter().map(Into::into).collect());
     }
 }
@@ -32,7 +37,11 @@ impl Table {
 /// A new table with the given headers.
 #[must_use]
 pub fn new(headers: &[&str], style: Style) -> Table {
-    Table { headers: headers.iter().map(|h| h.to_ascii_uppercase()).collect(), rows: Vec::new(), width: style.width }
+    Table {
+        headers: headers.iter().map(|h| Cow::Owned(h.to_ascii_uppercase())).collect(),
+        rows: Vec::new(),
+        width: style.width,
+    }
 }
 
 fn cell_width(s: &str) -> usize {
@@ -59,7 +68,7 @@ pub fn render(table: &Table) -> String {
     for row in std::iter::once(&table.headers).chain(&table.rows) {
         let start = out.len();
         for (i, width) in widths.iter().enumerate() {
-            let cell = row.get(i).map_or("", String::as_str);
+            let cell = row.get(i).map_or("", |c| c.as_ref());
             if i > 0 {
                 out.push_str("  ");
             }
@@ -79,11 +88,11 @@ pub fn render(table: &Table) -> String {
 fn render_wrapped(table: &Table, width: u16) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(presets::NOTHING);
-    t.set_header(table.headers.clone());
+    t.set_header(table.headers.iter().map(|h| h.to_string()));
     t.set_content_arrangement(ContentArrangement::Dynamic);
     t.set_width(width);
     for row in &table.rows {
-        t.add_row(row.clone());
+        t.add_row(row.iter().map(|c| c.to_string()));
     }
     let mut out = String::new();
     for line in t.lines() {
