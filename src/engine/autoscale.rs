@@ -357,24 +357,9 @@ fn act(set: &mut ScaleSet, target: u32, now: Timestamp, reason: &str, rule: Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::autoscale::{Operator, Statistic, TimeAggregation};
-    use crate::model::duration::Duration;
 
     fn rule(direction: Direction, kind: ScaleType, value: u32) -> Rule {
-        Rule {
-            metric_name: "Percentage CPU".into(),
-            time_grain: Duration::from_mins(1),
-            statistic: Statistic::Average,
-            time_window: Duration::from_mins(5),
-            time_aggregation: TimeAggregation::Average,
-            operator: Operator::GreaterThan,
-            threshold: 70.0,
-            divide_per_instance: false,
-            direction,
-            kind,
-            value,
-            cooldown: Duration::from_mins(5),
-        }
+        Rule { direction, kind, value, ..Rule::example() }
     }
 
     #[test]
@@ -397,8 +382,6 @@ mod engine_tests {
     use super::*;
     use crate::cost::catalog::Catalog;
     use crate::engine::capacity;
-    use crate::model::autoscale::{Operator, Statistic, TimeAggregation};
-    use crate::model::duration::Duration;
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -587,20 +570,7 @@ mod engine_tests {
 
     #[test]
     fn more_percent_and_count_targets() {
-        let r = |direction, kind, value| Rule {
-            metric_name: "Percentage CPU".into(),
-            time_grain: Duration::from_mins(1),
-            statistic: Statistic::Average,
-            time_window: Duration::from_mins(5),
-            time_aggregation: TimeAggregation::Average,
-            operator: Operator::GreaterThan,
-            threshold: 70.0,
-            divide_per_instance: false,
-            direction,
-            kind,
-            value,
-            cooldown: Duration::from_mins(5),
-        };
+        let r = |direction, kind, value| Rule { direction, kind, value, ..Rule::example() };
         assert_eq!(rule_target(&r(Direction::Increase, ScaleType::PercentChangeCount, 25), 10), 12);
         assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::PercentChangeCount, 35), 10), 7);
         assert_eq!(rule_target(&r(Direction::Decrease, ScaleType::PercentChangeCount, 100), 10), 0);

@@ -184,3 +184,24 @@ impl Rule {
         )
     }
 }
+
+#[cfg(test)]
+impl Rule {
+    /// "Percentage CPU > 70 avg 5m, out 1, cooldown 5m": a base for tests to vary.
+    pub(crate) fn example() -> Rule {
+        Rule {
+            metric_name: "Percentage CPU".into(),
+            time_grain: Duration::from_mins(1),
+            statistic: Statistic::Average,
+            time_window: Duration::from_mins(5),
+            time_aggregation: TimeAggregation::Average,
+            operator: Operator::GreaterThan,
+            threshold: 70.0,
+            divide_per_instance: false,
+            direction: Direction::Increase,
+            kind: ScaleType::ChangeCount,
+            value: 1,
+            cooldown: Duration::from_mins(5),
+        }
+    }
+}

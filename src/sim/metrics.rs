@@ -166,23 +166,15 @@ impl Accumulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::autoscale::{Direction, Operator, ScaleType};
     use crate::model::duration::Duration;
 
     fn rule(metric: &str, stat: Statistic, agg: TimeAggregation, window: u64) -> Rule {
         Rule {
             metric_name: metric.into(),
-            time_grain: Duration::from_mins(1),
             statistic: stat,
             time_window: Duration::from_mins(window),
             time_aggregation: agg,
-            operator: Operator::GreaterThan,
-            threshold: 70.0,
-            divide_per_instance: false,
-            direction: Direction::Increase,
-            kind: ScaleType::ChangeCount,
-            value: 1,
-            cooldown: Duration::from_mins(5),
+            ..Rule::example()
         }
     }
 
@@ -225,7 +217,6 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use super::*;
-    use crate::model::autoscale::{Direction, Operator, ScaleType};
     use crate::model::duration::Duration;
 
     fn rule(metric: &str, stat: Statistic, agg: TimeAggregation, grain: u64, window: u64) -> Rule {
@@ -235,13 +226,7 @@ mod more_tests {
             statistic: stat,
             time_window: Duration::from_mins(window),
             time_aggregation: agg,
-            operator: Operator::GreaterThan,
-            threshold: 70.0,
-            divide_per_instance: false,
-            direction: Direction::Increase,
-            kind: ScaleType::ChangeCount,
-            value: 1,
-            cooldown: Duration::from_mins(5),
+            ..Rule::example()
         }
     }
 
