@@ -1,16 +1,24 @@
 //! `scaleset`: Azure Virtual Machine Scale Sets, modelled locally and deterministically.
 //!
-//! A functional core (`spec`, `model`, `engine`, `cost`) and an imperative shell
-//! (`commands`, `store`, `render`). The core never touches files, the wall clock or OS
-//! randomness: the same definition, commands and seed give byte-identical results.
+//! A functional core and an imperative shell, in layers that import only downwards:
+//! - `model`: plain data (state, configurations, money, load descriptions); imports nothing;
+//! - `sim`, `cost`, `spec`, `engine`: behaviour over the model (load and metrics, prices,
+//!   the definition's parsing and validation, decisions);
+//! - `report`: the documents commands print, as typed data; `render`: their text;
+//! - `inputs`, `store`, `commands`, `cli`, `exit`: the shell, the only code that touches files.
+//!
+//! The core never touches files, the wall clock or OS randomness: the same definition,
+//! commands and seed give byte-identical results.
 
 pub mod cli;
 pub mod commands;
 pub mod cost;
 pub mod engine;
 pub mod exit;
+pub mod inputs;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod sim;
 pub mod spec;
 pub mod store;

@@ -2,9 +2,7 @@
 //! cooldown, min/max and profile switches, default capacity, flapping, percent rounding,
 //! dividePerInstance, load specs and traces, determinism, and the outputs of `simulate`.
 
-mod common;
-
-use common::{Env, one_set, refused_unchanged, text};
+use crate::support::{Env, one_set, refused_unchanged, text};
 use serde_json::Value;
 
 /// A Uniform set of `capacity` VMs that run at once, with one autoscale profile.
@@ -563,9 +561,12 @@ fn generators_give_the_documented_shapes() {
 
 #[test]
 fn a_load_scoped_to_another_set_does_not_reach_this_one() {
-    let env = Env::with_definition(&common::definition(&[
-        common::set_yaml("web", "capacity: 2\norchestrationMode: Uniform\noverprovision: false\nprovisioningTime: 0s"),
-        common::set_yaml("api", "capacity: 2\norchestrationMode: Flexible\nprovisioningTime: 0s"),
+    let env = Env::with_definition(&crate::support::definition(&[
+        crate::support::set_yaml(
+            "web",
+            "capacity: 2\norchestrationMode: Uniform\noverprovision: false\nprovisioningTime: 0s",
+        ),
+        crate::support::set_yaml("api", "capacity: 2\norchestrationMode: Flexible\nprovisioningTime: 0s"),
     ]));
     let d = demand_column(&env, &["api:Percentage CPU=500", "web:Percentage CPU=120"], "1m");
     let rows = timeline(&env, "t.csv");
@@ -702,7 +703,7 @@ fn simulate_does_not_touch_the_state_file() {
     // No state at all: simulate works on the definition and writes nothing.
     let fresh = Env::with_definition(&scaled(2, (1, 10, 2), &[CPU_OUT_70]));
     simulate_in(&fresh, "10m", &["Percentage CPU=500"]);
-    assert!(!fresh.path(common::STATE).exists());
+    assert!(!fresh.path(crate::support::STATE).exists());
 }
 
 #[test]
@@ -735,7 +736,7 @@ fn simulate_json_has_the_contract_keys_and_correct_figures() {
     assert_eq!(num(&s["peakPerInstance"]), 100.0);
     assert_eq!(s["finalCapacity"], 2);
     // 2 x (0.096 compute + 19.71 / 730 disk) for one hour.
-    let cost = common::money(&s["cost"]);
+    let cost = crate::support::money(&s["cost"]);
     assert!((cost - 2.0 * (0.096 + 19.71 / 730.0)).abs() < 0.001, "cost {cost}");
 }
 
@@ -758,9 +759,12 @@ fn simulate_summarises_a_varying_set() {
 
 #[test]
 fn simulate_of_one_named_set_and_of_an_unknown_one() {
-    let env = Env::with_definition(&common::definition(&[
-        common::set_yaml("web", "capacity: 2\norchestrationMode: Uniform\noverprovision: false\nprovisioningTime: 0s"),
-        common::set_yaml("api", "capacity: 3\norchestrationMode: Flexible\nprovisioningTime: 0s"),
+    let env = Env::with_definition(&crate::support::definition(&[
+        crate::support::set_yaml(
+            "web",
+            "capacity: 2\norchestrationMode: Uniform\noverprovision: false\nprovisioningTime: 0s",
+        ),
+        crate::support::set_yaml("api", "capacity: 3\norchestrationMode: Flexible\nprovisioningTime: 0s"),
     ]));
     let all = env.json(["simulate", "--duration", "5m"]);
     assert_eq!(all.as_array().unwrap().len(), 2);

@@ -4,15 +4,9 @@
 //! Each test runs in its own temporary directory with a fixed clock and seed
 //! (`--start-time 2026-01-05T08:00:00Z --seed 1`), and `provisioningTime: 0s` so VMs run at once.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use serde_json::Value;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_scaleset");
-/// The project's Azure Retail Prices export fixture (see the README, "Costs").
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/retail-prices.json");
+use crate::support::Env;
 
 /// 3 x Standard_D2s_v5, Linux, eastus, P10: $0.288/h of compute, 3 x $19.71 of disks a month.
 const WEB: &str = "scaleSets:
@@ -27,88 +21,9 @@ const WEB: &str = "scaleSets:
     osDisk: { tier: P10 }
 ";
 
-/// A temporary project directory.
-struct Env {
-    dir: TempDir,
-}
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn code(self, expected: i32) -> Run {
-        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-
-    fn stdout_has(self, text: &str) -> Run {
-        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}", self.stdout);
-        self
-    }
-
-    fn stderr_has(self, text: &str) -> Run {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
-        self
-    }
-}
-
-impl Env {
-    fn new(definition: &str) -> Env {
-        let env = Env { dir: tempfile::tempdir().unwrap() };
-        env.write("scalesets.yaml", definition);
-        env
-    }
-
-    /// A definition already applied.
-    fn applied(definition: &str) -> Env {
-        let env = Env::new(definition);
-        env.run(&["apply"]).code(0);
-        env
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.path().join(name), text).unwrap();
-    }
-
-    fn copy_fixture(&self) {
-        std::fs::copy(FIXTURE, self.dir.path().join("retail-prices.json")).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_with(args, &[])
-    }
-
-    fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
-        let mut command = Command::new(BIN);
-        command.current_dir(self.dir.path());
-        for var in ["SCALESET_FILE", "SCALESET_STATE", "SCALESET_SEED", "SCALESET_PRICES", "COLUMNS", "NO_COLOR"] {
-            command.env_remove(var);
-        }
-        command.envs(vars.iter().copied());
-        command.args(["--start-time", "2026-01-05T08:00:00Z", "--seed", "1"]).args(args);
-        let Output { status, stdout, stderr } = command.output().unwrap();
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8(stdout).unwrap(),
-            stderr: String::from_utf8(stderr).unwrap(),
-        }
-    }
-
-    fn cost(&self) -> Value {
-        self.run(&["cost", "-o", "json"]).code(0).json()
-    }
-
-    fn path(&self, name: &str) -> std::path::PathBuf {
-        self.dir.path().join(name)
-    }
+/// `cost -o json` of the directory's state.
+fn cost(env: &Env) -> Value {
+    env.run(["cost", "-o", "json"]).code(0).json()
 }
 
 /// `WEB` with other lines in place of the given ones.
@@ -138,7 +53,7 @@ fn names(doc: &Value, set: usize) -> Vec<String> {
 #[test]
 fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
     let env = Env::applied(WEB);
-    let doc = env.cost();
+    let doc = cost(&env);
     let compute = component(&doc, 0, "Compute");
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux)");
     // 3 VMs x 730 h = 2190 VM-hours at $0.096: $0.288 an hour, $210.24 a month.
@@ -162,13 +77,13 @@ fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
     assert_eq!(doc["priceSources"], serde_json::json!(["built-in price catalog"]));
 
     // An hour later: 0.288 + 0.081.
-    env.run(&["advance", "1h"]).code(0);
-    let doc = env.cost();
+    env.run(["advance", "1h"]).code(0);
+    let doc = cost(&env);
     assert_eq!(doc["accruedCost"], "0.369");
     assert_eq!(doc["scaleSets"][0]["accruedCost"], "0.369");
 
     // The table: Infracost columns, the set total with its accrued cost, the overall total.
-    env.run(&["cost"])
+    env.run(["cost"])
         .code(0)
         .stdout_has("MONTHLY QTY  UNIT    PRICE   $/HOUR  MONTHLY COST  ACCRUED")
         .stdout_has("  Compute (Standard_D2s_v5, Linux)  2,190        hours   $0.096  $0.288  $210.24")
@@ -181,7 +96,7 @@ fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
 #[test]
 fn the_same_set_in_westeurope() {
     let env = Env::applied(&web_with(&[("region: eastus", "region: westeurope")]));
-    let doc = env.cost();
+    let doc = cost(&env);
     // 3 x $0.115 = $0.345 an hour, x 730 = $251.85 a month.
     let compute = component(&doc, 0, "Compute");
     assert_eq!(compute["hourlyCost"], "0.345");
@@ -193,14 +108,14 @@ fn the_same_set_in_westeurope() {
     // 251.85 + 65.04 = 316.89 a month; / 730 = 0.43409589... an hour.
     assert_eq!(doc["totalMonthlyCost"], "316.89");
     assert_eq!(doc["totalHourlyCost"], "0.434096");
-    env.run(&["advance", "1h"]).code(0);
-    assert_eq!(env.cost()["accruedCost"], "0.434096");
+    env.run(["advance", "1h"]).code(0);
+    assert_eq!(cost(&env)["accruedCost"], "0.434096");
 }
 
 #[test]
 fn windows_pays_the_licence_unless_hybrid_benefit() {
     let windows = web_with(&[("os: linux", "os: windows")]);
-    let doc = Env::applied(&windows).cost();
+    let doc = cost(&Env::applied(&windows));
     let compute = component(&doc, 0, "Compute");
     // $0.188 an hour each: 3 x = $0.564, x 730 = $411.72.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows)");
@@ -210,7 +125,7 @@ fn windows_pays_the_licence_unless_hybrid_benefit() {
     assert_eq!(doc["totalMonthlyCost"], "470.85");
 
     let hybrid = web_with(&[("os: linux", "os: windows\n    hybridBenefit: true")]);
-    let doc = Env::applied(&hybrid).cost();
+    let doc = cost(&Env::applied(&hybrid));
     let compute = component(&doc, 0, "Compute");
     // Hybrid Benefit: the Linux rate, $0.096.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows, Hybrid Benefit)");
@@ -222,7 +137,7 @@ fn windows_pays_the_licence_unless_hybrid_benefit() {
 #[test]
 fn spot_vms_pay_the_spot_price() {
     let env = Env::applied(&web_with(&[("os: linux", "os: linux\n    priority: Spot")]));
-    let doc = env.cost();
+    let doc = cost(&env);
     let compute = component(&doc, 0, "Compute");
     // D2s_v5 Spot in eastus: $0.02 an hour; 3 x = $0.06, x 730 = $43.80. Disks as usual.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux, Spot)");
@@ -230,9 +145,9 @@ fn spot_vms_pay_the_spot_price() {
     assert_eq!(compute["hourlyCost"], "0.06");
     assert_eq!(compute["monthlyCost"], "43.80");
     assert_eq!(doc["totalMonthlyCost"], "102.93");
-    env.run(&["advance", "1h"]).code(0);
+    env.run(["advance", "1h"]).code(0);
     // 0.06 + 0.081.
-    assert_eq!(env.cost()["accruedCost"], "0.141");
+    assert_eq!(cost(&env)["accruedCost"], "0.141");
 }
 
 #[test]
@@ -241,20 +156,20 @@ fn a_stopped_vm_is_billed_a_deallocated_one_only_for_its_disk() {
 
     // Stop takes 30 s (Stopping) and the VM stays allocated: compute is billed throughout.
     let stopped = Env::applied(&one);
-    stopped.run(&["stop", "web"]).code(0);
-    stopped.run(&["advance", "1h"]).code(0);
-    assert_eq!(stopped.run(&["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Stopped");
-    let doc = stopped.cost();
+    stopped.run(["stop", "web"]).code(0);
+    stopped.run(["advance", "1h"]).code(0);
+    assert_eq!(stopped.run(["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Stopped");
+    let doc = cost(&stopped);
     // 0.096 + 0.027 for the hour, and the same run rate from now on.
     assert_eq!(doc["accruedCost"], "0.123");
     assert_eq!(doc["totalHourlyCost"], "0.123");
 
     // Deallocating (30 s) and Deallocated are not billed for compute; the disk still is.
     let deallocated = Env::applied(&one);
-    deallocated.run(&["deallocate", "web"]).code(0);
-    deallocated.run(&["advance", "1h"]).code(0);
-    assert_eq!(deallocated.run(&["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Deallocated");
-    let doc = deallocated.cost();
+    deallocated.run(["deallocate", "web"]).code(0);
+    deallocated.run(["advance", "1h"]).code(0);
+    assert_eq!(deallocated.run(["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Deallocated");
+    let doc = cost(&deallocated);
     assert_eq!(doc["accruedCost"], "0.027");
     assert_eq!(doc["totalHourlyCost"], "0.027");
     assert_eq!(names(&doc, 0), ["OS disk (P10)"]);
@@ -264,15 +179,15 @@ fn a_stopped_vm_is_billed_a_deallocated_one_only_for_its_disk() {
 fn an_overprovisioned_scale_out_bills_only_the_kept_vms() {
     let env =
         Env::applied(&web_with(&[("capacity: 3", "capacity: 2"), ("overprovision: false", "overprovision: true")]));
-    env.run(&["scale", "web", "--capacity", "4"]).code(0).stderr_has("overprovisioned 1 extra VM(s)");
-    let doc = env.cost();
+    env.run(["scale", "web", "--capacity", "4"]).code(0).stderr_has("overprovisioned 1 extra VM(s)");
+    let doc = cost(&env);
     // 4 kept VMs, not 5: 4 x 730 = 2920 VM-hours, $0.384 an hour; 4 disks.
     assert_eq!(component(&doc, 0, "Compute")["quantity"], 2920);
     assert_eq!(component(&doc, 0, "Compute")["hourlyCost"], "0.384");
     assert_eq!(component(&doc, 0, "OS disk")["quantity"], 4);
-    env.run(&["advance", "1h"]).code(0);
+    env.run(["advance", "1h"]).code(0);
     // 4 x (0.096 + 0.027).
-    assert_eq!(env.cost()["accruedCost"], "0.492");
+    assert_eq!(cost(&env)["accruedCost"], "0.492");
 }
 
 #[test]
@@ -284,100 +199,100 @@ fn overprovisioned_extras_are_not_billed_while_they_exist() {
     let state: Value =
         serde_json::from_str(&std::fs::read_to_string(env.path("scalesets.state.json")).unwrap()).unwrap();
     assert_eq!(state["scaleSets"][0]["extras"].as_array().map(Vec::len), Some(1));
-    let doc = env.cost();
+    let doc = cost(&env);
     // Creating VMs are not billed for compute; the two requested disks are, the extra's is not.
     assert_eq!(names(&doc, 0), ["OS disk (P10)"]);
     assert_eq!(component(&doc, 0, "OS disk")["quantity"], 2);
-    env.run(&["advance", "1h"]).code(0);
+    env.run(["advance", "1h"]).code(0);
     // Compute for 58 minutes: 2 x 0.096 x 58 / 60 = 0.1856; disks for the hour: 2 x 0.027.
-    assert_eq!(env.cost()["accruedCost"], "0.2396");
+    assert_eq!(cost(&env)["accruedCost"], "0.2396");
 }
 
 #[test]
 fn the_budget_gate_exits_3_and_says_by_how_much() {
     let env = Env::applied(WEB);
-    env.run(&["cost", "--max-monthly", "200"])
+    env.run(["cost", "--max-monthly", "200"])
         .code(3)
         .stdout_has("Budget: $200.00 a month (--max-monthly): OVER by $69.37")
         .stderr_has(
             "over budget: projected monthly cost $269.37 is $69.37 above the budget of $200.00 (--max-monthly)",
         );
-    let doc = env.run(&["cost", "--max-monthly", "200", "-o", "json"]).code(3).json();
+    let doc = env.run(["cost", "--max-monthly", "200", "-o", "json"]).code(3).json();
     assert_eq!(doc["budget"]["maxMonthly"], "200.00");
     assert_eq!(doc["budget"]["overBudget"], true);
     assert_eq!(doc["budget"]["amountOver"], "69.37");
-    env.run(&["cost", "--max-monthly", "269.37"]).code(0).stdout_has("within budget, $0.00 to spare");
-    env.run(&["cost", "--max-monthly", "lots"]).code(64).stderr_has("--max-monthly 'lots' is not an amount in USD");
+    env.run(["cost", "--max-monthly", "269.37"]).code(0).stdout_has("within budget, $0.00 to spare");
+    env.run(["cost", "--max-monthly", "lots"]).code(64).stderr_has("--max-monthly 'lots' is not an amount in USD");
 
     // The definition's budget applies when the flag is absent; the flag wins over it.
-    env.write("scalesets.yaml", &format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
-    env.run(&["cost"]).code(3).stderr_has(
+    env.write("scalesets.yaml", format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
+    env.run(["cost"]).code(3).stderr_has(
         "projected monthly cost $269.37 is $19.37 above the budget of $250.00 (budget.maxMonthly in scalesets.yaml)",
     );
-    env.run(&["cost", "--max-monthly", "1000"]).code(0);
-    env.write("scalesets.yaml", &format!("budget:\n  maxMonthly: 300\n{WEB}"));
-    env.run(&["cost"])
+    env.run(["cost", "--max-monthly", "1000"]).code(0);
+    env.write("scalesets.yaml", format!("budget:\n  maxMonthly: 300\n{WEB}"));
+    env.run(["cost"])
         .code(0)
         .stdout_has("Budget: $300.00 a month (budget.maxMonthly in scalesets.yaml): within budget, $30.63 to spare");
     // Without a budget anywhere, no gate.
     env.write("scalesets.yaml", WEB);
-    let doc = env.cost();
+    let doc = cost(&env);
     assert!(doc.get("budget").is_none(), "{doc:#}");
 }
 
 #[test]
 fn plan_shows_the_monthly_cost_change() {
-    let env = Env::new(WEB);
-    env.run(&["plan"])
+    let env = Env::with_definition(WEB);
+    env.run(["plan"])
         .code(0)
         .stdout_has("+ web  +$269.37  ($0.00 -> $269.37)\n")
         .stdout_has("Monthly cost change: +$269.37 ($0.00 -> $269.37)\n");
-    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    let doc = env.run(["plan", "-o", "json"]).code(0).json();
     assert_eq!(doc["costChange"]["oldMonthlyCost"], "0.00");
     assert_eq!(doc["costChange"]["newMonthlyCost"], "269.37");
     assert_eq!(doc["costChange"]["monthlyCostChange"], "269.37");
     assert_eq!(doc["costChange"]["scaleSets"][0]["action"], "create");
-    env.run(&["apply"]).code(0);
+    env.run(["apply"]).code(0);
 
     // Two more VMs: 2 x (70.08 + 19.71) = 179.58.
-    env.write("scalesets.yaml", &web_with(&[("capacity: 3", "capacity: 5")]));
-    env.run(&["plan"])
+    env.write("scalesets.yaml", web_with(&[("capacity: 3", "capacity: 5")]));
+    env.run(["plan"])
         .code(0)
         .stdout_has("~ web  +$179.58  ($269.37 -> $448.95)\n")
         .stdout_has("Monthly cost change: +$179.58 ($269.37 -> $448.95)\n");
 
     // A model change is priced at the new size even before the VMs are upgraded (Manual):
     // 3 x 0.192 x 730 = 420.48, + 59.13 of disks = 479.61.
-    env.write("scalesets.yaml", &web_with(&[("sku: Standard_D2s_v5", "sku: Standard_D4s_v5")]));
-    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    env.write("scalesets.yaml", web_with(&[("sku: Standard_D2s_v5", "sku: Standard_D4s_v5")]));
+    let doc = env.run(["plan", "-o", "json"]).code(0).json();
     assert_eq!(doc["costChange"]["newMonthlyCost"], "479.61");
     assert_eq!(doc["costChange"]["monthlyCostChange"], "210.24");
     assert_eq!(doc["costChange"]["scaleSets"][0]["action"], "update");
 
     // Deleting the set.
     env.write("scalesets.yaml", "scaleSets: []\n");
-    env.run(&["plan", "--prune"])
+    env.run(["plan", "--prune"])
         .code(0)
         .stdout_has("- web  -$269.37  ($269.37 -> $0.00)\n")
         .stdout_has("Monthly cost change: -$269.37 ($269.37 -> $0.00)\n");
 
     // No change, no cost lines; the JSON still says zero.
     env.write("scalesets.yaml", WEB);
-    let out = env.run(&["plan"]).code(0);
+    let out = env.run(["plan"]).code(0);
     assert!(!out.stdout.contains("Monthly cost"), "{}", out.stdout);
-    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    let doc = env.run(["plan", "-o", "json"]).code(0).json();
     assert_eq!(doc["costChange"]["monthlyCostChange"], "0.00");
     assert_eq!(doc["costChange"]["scaleSets"], serde_json::json!([]));
 }
 
 #[test]
 fn plan_warns_when_the_change_breaks_the_budget() {
-    let env = Env::new(&format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
-    env.run(&["plan"]).code(0).stdout_has(
+    let env = Env::with_definition(&format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
+    env.run(["plan"]).code(0).stdout_has(
         "Warning: after apply the monthly cost $269.37 is $19.37 over the budget of $250.00 \
          (budget.maxMonthly in scalesets.yaml); `cost` would exit 3\n",
     );
-    let doc = env.run(&["plan", "-o", "json"]).code(0).json();
+    let doc = env.run(["plan", "-o", "json"]).code(0).json();
     assert_eq!(doc["costChange"]["budget"]["amountOver"], "19.37");
 }
 
@@ -432,14 +347,14 @@ fn check_imported_prices(doc: &Value) {
 
 #[test]
 fn a_retail_prices_export_named_by_the_definition_prices_new_sizes_and_regions() {
-    let env = Env::new(IMPORTED);
-    env.copy_fixture();
-    env.run(&["validate"]).code(0);
-    env.run(&["apply"]).code(0);
-    check_imported_prices(&env.cost());
+    let env = Env::with_definition(IMPORTED);
+    env.copy_prices_fixture();
+    env.run(["validate"]).code(0);
+    env.run(["apply"]).code(0);
+    check_imported_prices(&cost(&env));
     // Commands that do not read the definition otherwise still price with its export.
-    env.run(&["advance", "1h"]).code(0);
-    let doc = env.cost();
+    env.run(["advance", "1h"]).code(0);
+    let doc = cost(&env);
     // swe accrued: 0.336 + 60.84 / 730 = 0.41934246...
     assert_eq!(doc["scaleSets"][1]["accruedCost"], "0.419342");
 }
@@ -447,24 +362,24 @@ fn a_retail_prices_export_named_by_the_definition_prices_new_sizes_and_regions()
 #[test]
 fn a_retail_prices_export_named_by_the_flag_or_the_environment() {
     let definition = IMPORTED.replace("prices: retail-prices.json\n", "");
-    let env = Env::new(&definition);
-    env.copy_fixture();
+    let env = Env::with_definition(&definition);
+    env.copy_prices_fixture();
     // Without the export these sizes and regions are unknown.
-    env.run(&["validate"]).code(65).stderr_has("unknown VM size 'Standard_D2ads_v5'").stderr_has("swedencentral");
-    env.run(&["--prices", "retail-prices.json", "apply"]).code(0);
-    check_imported_prices(&env.run(&["--prices", "retail-prices.json", "cost", "-o", "json"]).code(0).json());
+    env.run(["validate"]).code(65).stderr_has("unknown VM size 'Standard_D2ads_v5'").stderr_has("swedencentral");
+    env.run(["--prices", "retail-prices.json", "apply"]).code(0);
+    check_imported_prices(&env.run(["--prices", "retail-prices.json", "cost", "-o", "json"]).code(0).json());
     check_imported_prices(
-        &env.run_with(&["cost", "-o", "json"], &[("SCALESET_PRICES", "retail-prices.json")]).code(0).json(),
+        &env.run_with_env(["cost", "-o", "json"], &[("SCALESET_PRICES", "retail-prices.json")]).code(0).json(),
     );
     // And without it the state cannot be priced: an error that names what is missing.
-    env.run(&["cost"]).code(1).stderr_has("Standard_D2ads_v5");
+    env.run(["cost"]).code(1).stderr_has("Standard_D2ads_v5");
 }
 
 #[test]
 fn bad_exports_are_errors_naming_file_item_and_field() {
     let env = Env::applied(WEB);
     env.write("eur.json", r#"{"BillingCurrency": "EUR", "Items": []}"#);
-    env.run(&["--prices", "eur.json", "cost"])
+    env.run(["--prices", "eur.json", "cost"])
         .code(1)
         .stderr_has("retail prices export eur.json: BillingCurrency is 'EUR': only USD exports are supported");
     env.write(
@@ -473,13 +388,13 @@ fn bad_exports_are_errors_naming_file_item_and_field() {
              "armSkuName": "Standard_D2_v5", "armRegionName": "eastus", "unitOfMeasure": "1 Hour",
              "type": "Consumption", "meterId": "m-7", "retailPrice": "cheap"}]"#,
     );
-    env.run(&["--prices", "bad.json", "cost"]).code(1).stderr_has(
+    env.run(["--prices", "bad.json", "cost"]).code(1).stderr_has(
         "retail prices export bad.json: item [0] (meterId 'm-7', armSkuName 'Standard_D2_v5', \
              skuName 'D2 v5'): retailPrice \"cheap\"",
     );
     // Named by the definition: a definition problem (exit 65) at the `prices:` line.
-    env.write("scalesets.yaml", &format!("{WEB}prices: missing.json\n"));
-    env.run(&["cost"])
+    env.write("scalesets.yaml", format!("{WEB}prices: missing.json\n"));
+    env.run(["cost"])
         .code(65)
         .stderr_has("scalesets.yaml:11:1: prices: retail prices export missing.json: no such file");
 }
@@ -490,7 +405,7 @@ fn load_balancer_and_public_ips_are_billed_while_the_set_exists() {
         "osDisk: { tier: P10 }",
         "osDisk: { tier: P10 }\n    loadBalancer: { rules: 7, dataProcessedGb: 100 }\n    publicIps: 2",
     )]));
-    let doc = env.cost();
+    let doc = cost(&env);
     // First 5 rules: $0.025/h = $18.25 a month; 2 more rules at $0.01/h = $14.60; 100 GB at
     // $0.005 = $0.50; 2 public IPs at $0.005/h = $7.30. Together $40.65 a month.
     let lb = component(&doc, 0, "Load balancer (Standard");
@@ -507,23 +422,23 @@ fn load_balancer_and_public_ips_are_billed_while_the_set_exists() {
     assert_eq!(doc["totalMonthlyCost"], "310.02");
 
     // Deallocated VMs stop compute only: disks, load balancer and IPs keep accruing.
-    env.run(&["deallocate", "web"]).code(0);
-    env.run(&["advance", "1h"]).code(0);
+    env.run(["deallocate", "web"]).code(0);
+    env.run(["advance", "1h"]).code(0);
     // 0.081 (disks) + 0.045 (LB rules) + 0.01 (IPs) + 0.5 / 730 (data) = 0.13668493...
-    assert_eq!(env.cost()["accruedCost"], "0.136685");
+    assert_eq!(cost(&env)["accruedCost"], "0.136685");
 
     // Adding a load balancer to an existing set is a plan change with its cost.
-    env.write("scalesets.yaml", &web_with(&[("osDisk: { tier: P10 }", "osDisk: { tier: P10 }\n    publicIps: 1")]));
-    env.run(&["plan"]).code(0).stdout_has("loadBalancer:").stdout_has("publicIps: 2 -> 1");
+    env.write("scalesets.yaml", web_with(&[("osDisk: { tier: P10 }", "osDisk: { tier: P10 }\n    publicIps: 1")]));
+    env.run(["plan"]).code(0).stdout_has("loadBalancer:").stdout_has("publicIps: 2 -> 1");
 }
 
 #[test]
 fn network_keys_are_validated() {
-    let env = Env::new(&web_with(&[(
+    let env = Env::with_definition(&web_with(&[(
         "osDisk: { tier: P10 }",
         "osDisk: { tier: P10 }\n    loadBalancer: { rules: -1 }\n    publicIps: 5000",
     )]));
-    env.run(&["validate"])
+    env.run(["validate"])
         .code(65)
         .stderr_has("loadBalancer.rules: -1 is out of range (accepted: 0 to 1500)")
         .stderr_has("publicIps: 5000 is out of range (accepted: 0 to 1000)");
@@ -532,7 +447,7 @@ fn network_keys_are_validated() {
 #[test]
 fn commitment_what_ifs_are_labelled_estimates_for_linux_regular_compute() {
     let env = Env::applied(WEB);
-    let doc = env.run(&["cost", "--commitments", "-o", "json"]).code(0).json();
+    let doc = env.run(["cost", "--commitments", "-o", "json"]).code(0).json();
     let commitments = &doc["commitments"];
     assert!(commitments["note"].as_str().unwrap().starts_with("estimate (typical discount)"));
     let total = &commitments["total"];
@@ -560,17 +475,17 @@ fn commitment_what_ifs_are_labelled_estimates_for_linux_regular_compute() {
             ("savingsPlan3Years", 55, "153.738")
         ]
     );
-    env.run(&["cost", "--commitments"])
+    env.run(["cost", "--commitments"])
         .code(0)
         .stdout_has("What-if, monthly cost under commitments: estimate (typical discount)")
         .stdout_has("1-YEAR RESERVATION (-40%)");
     // Without the flag, no what-if.
-    assert!(env.cost().get("commitments").is_none());
+    assert!(cost(&env).get("commitments").is_none());
 
     // Spot and Windows licence-included compute are not eligible.
     for extra in ["priority: Spot", "os: windows"] {
         let env = Env::applied(&web_with(&[("os: linux", extra)]));
-        let doc = env.run(&["cost", "--commitments", "-o", "json"]).code(0).json();
+        let doc = env.run(["cost", "--commitments", "-o", "json"]).code(0).json();
         let total = &doc["commitments"]["total"];
         assert_eq!(total["eligibleMonthlyCost"], "0.00", "{extra}");
         assert_eq!(total["options"][1]["monthlyCost"], doc["totalMonthlyCost"], "{extra}");
@@ -580,7 +495,7 @@ fn commitment_what_ifs_are_labelled_estimates_for_linux_regular_compute() {
 #[test]
 fn the_fixture_is_a_documented_retail_prices_export() {
     // Two pages as the API returns them, every item with the API's fields.
-    let pages: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(FIXTURE)).unwrap()).unwrap();
+    let pages: Value = serde_json::from_str(&std::fs::read_to_string(crate::support::PRICES_FIXTURE).unwrap()).unwrap();
     let pages = pages.as_array().unwrap();
     assert_eq!(pages.len(), 2);
     for page in pages {

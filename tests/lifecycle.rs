@@ -2,9 +2,7 @@
 //! changes and upgrade policies, rolling upgrades, overprovisioning, billing of power states,
 //! Spot and priority mix, health and automatic repairs, and bad input.
 
-mod common;
-
-use common::{Env, event_ids, money, one_set, refused_unchanged, text};
+use crate::support::{Env, event_ids, money, one_set, refused_unchanged, text};
 use serde_json::Value;
 
 /// Three Uniform VMs that take 2 minutes to provision, so reimage and updates take time.
@@ -188,7 +186,7 @@ fn a_state_with_action_protection_but_no_scale_in_protection_is_refused() {
     let mut state = env.state();
     state["scaleSets"][0]["instances"][0]["protectFromScaleSetActions"] = Value::Bool(true);
     let bytes = serde_json::to_vec_pretty(&state).unwrap();
-    env.write(common::STATE, &bytes);
+    env.write(crate::support::STATE, &bytes);
     let out = env.run(["instances", "web"]).code(74);
     assert!(out.stderr.contains("protected from scale-set actions but not from scale-in"), "{}", out.context());
     env.run(["stop", "web"]).code(74);
@@ -570,14 +568,14 @@ fn overprovisioning_creates_twenty_percent_extra_rounded_up_and_deletes_them_lea
 #[test]
 fn overprovisioned_extras_are_never_billed() {
     let mk = |name: &str, over: bool| {
-        common::set_yaml(
+        crate::support::set_yaml(
             name,
             &format!(
                 "capacity: 5\norchestrationMode: Uniform\noverprovision: {over}\nprovisioningTime: 2m\nosDisk: {{ tier: P10 }}"
             ),
         )
     };
-    let env = Env::applied(&common::definition(&[mk("over", true), mk("plain", false)]));
+    let env = Env::applied(&crate::support::definition(&[mk("over", true), mk("plain", false)]));
     env.ok(["advance", "30m"]);
     env.ok(["scale", "over", "--by", "5"]);
     env.ok(["scale", "plain", "--by", "5"]);
@@ -967,7 +965,7 @@ fn upgrade_needs_instances_or_all() {
 fn operations_without_a_state_file_do_not_create_one() {
     let env = Env::with_definition(&one_set("web", WEB3));
     env.run(["stop", "web"]).code(1).stderr_has("scale set 'web' does not exist");
-    assert!(!env.path(common::STATE).exists());
+    assert!(!env.path(crate::support::STATE).exists());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ use crate::engine::{EngineError, capacity, plan as planner};
 use crate::render;
 use crate::spec::raw::RawDefinition;
 
-use super::{Context, change_report};
+use crate::report::{self, change::ChangeReport};
+
+use super::Context;
 
 pub fn validate(ctx: &Context) -> Result<ExitCode> {
     let defs = ctx.definitions()?;
@@ -38,14 +40,15 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
         planner::plan(&defs, state.as_ref(), names, prune, &ctx.file.display().to_string()).map_err(engine_errors)?;
     let has_changes = changes.iter().any(planner::Change::is_change);
     // What the change does to the monthly bill, priced on a copy of the state.
-    let budget = crate::spec::settings::read(&ctx.file)?.and_then(|s| s.budget);
-    let cost_change = render::cost::cost_change(state.as_ref(), &defs, &changes, ctx.catalog).map(|mut view| {
-        view.budget = budget.map(|max| {
-            let source = format!("budget.maxMonthly in {}", ctx.file.display());
-            render::cost::BudgetView::new(max, source, view.new_monthly_cost)
+    let budget = ctx.definition.settings()?.and_then(|s| s.budget);
+    let cost_change =
+        report::cost_change::cost_change(state.as_ref(), &defs, &changes, &ctx.catalog).map(|mut view| {
+            view.budget = budget.map(|max| {
+                let source = format!("budget.maxMonthly in {}", ctx.file.display());
+                report::budget::BudgetView::new(max, source, view.new_monthly_cost)
+            });
+            view
         });
-        view
-    });
     if ctx.json {
         let items: Vec<serde_json::Value> = changes.iter().map(change_json).collect();
         let cost_change = match &cost_change {
@@ -115,11 +118,11 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
     let shown: Vec<&crate::model::state::ScaleSet> =
         state.scale_sets.iter().filter(|s| names.is_empty() || names.contains(&s.config.name)).collect();
     let selected: Vec<String> = shown.iter().map(|s| s.config.name.clone()).collect();
-    let cost = render::views::cost(&state, &selected, ctx.catalog)?;
+    let cost = report::cost::cost(&state, &selected, &ctx.catalog)?;
     if ctx.json {
         let sets: Vec<serde_json::Value> = shown
             .iter()
-            .map(|s| serde_json::json!({ "name": s.config.name, "instances": render::views::instances(s) }))
+            .map(|s| serde_json::json!({ "name": s.config.name, "instances": report::instances::instances(s) }))
             .collect();
         ctx.print(
             &serde_json::json!({ "serial": state.serial, "events": events, "scaleSets": sets, "cost": cost }),
@@ -130,7 +133,7 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
             let mut out = String::new();
             for s in &shown {
                 out.push_str(&format!("{} ({} VMs, model v{}):\n", s.config.name, s.capacity, s.model_version));
-                out.push_str(&render::instances_table(render::views::instances(s), ctx.style));
+                out.push_str(&render::instances_table(report::instances::instances(s), ctx.style));
                 out.push('\n');
             }
             out.push_str(&render::cost_table(&cost, ctx.style));
@@ -158,7 +161,7 @@ pub fn create(ctx: &Context, name: &str) -> Result<ExitCode> {
         Ok((events, ()))
     })?;
     Context::report(&events);
-    ctx.print(&change_report(&state, &events), String::new)?;
+    ctx.print(&ChangeReport::new(&state, &events), String::new)?;
     Ok(ExitCode::SUCCESS)
 }
 

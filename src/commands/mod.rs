@@ -7,8 +7,7 @@ mod scaling;
 mod show;
 mod time;
 
-pub use time::{MinutesAbove, SimulationSummary};
-
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,10 +18,12 @@ use jiff::Timestamp;
 use crate::cli::{Cli, Command, Output};
 use crate::cost::catalog::Catalog;
 use crate::exit::UsageError;
+use crate::inputs::DefinitionFile;
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::State;
 use crate::render::table::Style;
+use crate::report::change::ChangeReport;
 use crate::spec::SetDefinition;
 use crate::store::{self, Loaded};
 
@@ -36,7 +37,9 @@ pub struct Context {
     pub lock_timeout: std::time::Duration,
     pub style: Style,
     pub command_line: String,
-    pub catalog: &'static Catalog,
+    /// The definition file, read once at the start (a pipe can be read only once).
+    pub definition: DefinitionFile,
+    pub catalog: Cow<'static, Catalog>,
 }
 
 /// Runs a parsed command line.
@@ -102,6 +105,9 @@ impl Context {
         } else {
             None
         };
+        let needs_definition = !matches!(cli.command, Command::Completions { .. } | Command::Schema);
+        let definition = if needs_definition { DefinitionFile::read(&g.file) } else { DefinitionFile::none(&g.file) };
+        let catalog = price_catalog(cli, &definition)?;
         Ok(Self {
             file: g.file.clone(),
             state_path: g.state.clone(),
@@ -111,13 +117,14 @@ impl Context {
             lock_timeout: std::time::Duration::from_secs(lock_timeout.secs()),
             style: Style { width },
             command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
-            catalog: price_catalog(cli)?,
+            definition,
+            catalog,
         })
     }
 
     /// The definition, validated.
     fn definitions(&self) -> Result<Vec<SetDefinition>> {
-        Ok(crate::spec::load_definition(&self.file, self.catalog)?)
+        Ok(self.definition.definitions(&self.catalog)?)
     }
 
     /// The state as it is (no lock: a reader sees the old or the new file, never a mix).
@@ -231,22 +238,9 @@ fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
         eprintln!("Nothing to change.");
     }
     if ctx.json {
-        ctx.print(&change_report(state, events), String::new)?;
+        ctx.print(&ChangeReport::new(state, events), String::new)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON printed by commands that change the state.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChangeReport<'a> {
-    serial: u64,
-    clock: Timestamp,
-    events: &'a [Event],
-}
-
-fn change_report<'a>(state: &State, events: &'a [Event]) -> ChangeReport<'a> {
-    ChangeReport { serial: state.serial, clock: state.clock, events }
 }
 
 /// A set that must exist in the state.
@@ -257,12 +251,12 @@ fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineErro
 }
 
 /// The prices of this run: the built-in catalog, overlaid with `--prices` or the definition's
-/// `prices:` export (see `cost::retail::catalog_for_run`). Completions and the schema need none.
-fn price_catalog(cli: &Cli) -> Result<&'static Catalog> {
+/// `prices:` export (see `inputs::price_catalog`). Completions and the schema need none.
+fn price_catalog(cli: &Cli, definition: &DefinitionFile) -> Result<Cow<'static, Catalog>> {
     if matches!(cli.command, Command::Completions { .. } | Command::Schema) {
-        return Ok(Catalog::builtin());
+        return Ok(Cow::Borrowed(Catalog::builtin()));
     }
-    let (catalog, warnings) = crate::cost::retail::catalog_for_run(cli.global.prices.as_deref(), &cli.global.file)?;
+    let (catalog, warnings) = crate::inputs::price_catalog(cli.global.prices.as_deref(), definition)?;
     for warning in warnings {
         eprintln!("warning: {warning}");
     }

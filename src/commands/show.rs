@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cost::money::Money;
 use crate::exit::{OverBudget, UsageError};
-use crate::render::{self, views};
+use crate::model::money::Money;
+use crate::render;
+use crate::report;
 
 use super::{Context, set_not_found};
 
@@ -15,7 +16,7 @@ pub fn list(ctx: &Context) -> Result<ExitCode> {
     let rows = state
         .iter()
         .flat_map(|s| s.scale_sets.iter())
-        .map(|s| views::set_view(s, ctx.catalog))
+        .map(|s| report::sets::set_view(s, &ctx.catalog))
         .collect::<Result<Vec<_>, _>>()?;
     ctx.print(&rows, || render::list_table(&rows, ctx.style))?;
     Ok(ExitCode::SUCCESS)
@@ -26,7 +27,7 @@ pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
     let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
         return Err(set_not_found(state.as_ref(), name).into());
     };
-    let rows = views::instances(set);
+    let rows = report::instances::instances(set);
     if ctx.json {
         ctx.print(&rows, String::new)?;
     } else {
@@ -65,7 +66,9 @@ pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>, commitme
             })?,
             "--max-monthly".to_owned(),
         )),
-        None => crate::spec::settings::read(&ctx.file)?
+        None => ctx
+            .definition
+            .settings()?
             .and_then(|s| s.budget)
             .map(|b| (b, format!("budget.maxMonthly in {}", ctx.file.display()))),
     };
@@ -79,11 +82,11 @@ pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>, commitme
     }
     let empty = crate::model::state::State::new(0, jiff::Timestamp::UNIX_EPOCH);
     let state = state.as_ref().unwrap_or(&empty);
-    let mut view = views::cost(state, names, ctx.catalog)?;
+    let mut view = report::cost::cost(state, names, &ctx.catalog)?;
     if commitments {
-        view.commitments = Some(render::cost::commitments(state, names, ctx.catalog)?);
+        view.commitments = Some(report::budget::commitments(state, names, &ctx.catalog)?);
     }
-    view.budget = budget.map(|(max, source)| render::cost::BudgetView::new(max, source, view.total_monthly_cost));
+    view.budget = budget.map(|(max, source)| report::budget::BudgetView::new(max, source, view.total_monthly_cost));
     ctx.print(&view, || render::cost_table(&view, ctx.style))?;
     if let Some(budget) = view.budget.as_ref().filter(|b| b.over_budget) {
         return Err(OverBudget {

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::LazyLock;
 
-use crate::cost::money::Money;
+use crate::model::money::Money;
 
 /// Hours in a billing month: 24 × 365 / 12, as the Azure pricing calculator and Infracost use.
 pub const HOURS_PER_MONTH: i64 = 730;

@@ -1,7 +1,6 @@
-//! Prices and costs: exact money, the built-in catalog, run rates and accrual by power state.
+//! Prices and costs: the built-in catalog, Retail Prices exports, and run rates by power state.
+//! Money and accrual, the plain amounts, live in `model`.
 
-pub mod accrual;
 pub mod catalog;
-pub mod money;
 pub mod rates;
 pub mod retail;

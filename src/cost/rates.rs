@@ -25,12 +25,12 @@ use crate::model::config::VmModel;
 use crate::model::enums::{OsType, PowerState, Priority};
 use crate::model::state::{ScaleSet, State};
 
-use super::accrual::Rate;
 use super::catalog::{
     Catalog, Commitment, HOURS_PER_MONTH, LB_DATA_PROCESSED_PER_GB, LB_EXTRA_RULE_HOURLY, LB_FIRST_RULES_HOURLY,
     LB_INCLUDED_RULES, Os, PUBLIC_IPV4_STATIC_HOURLY, PriceError,
 };
-use super::money::Money;
+use crate::model::accrual::Rate;
+use crate::model::money::Money;
 
 /// Hours in a month, as a count.
 const MONTH_HOURS: u64 = HOURS_PER_MONTH.unsigned_abs();

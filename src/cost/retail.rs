@@ -33,15 +33,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 
 use serde_json::value::RawValue;
 
 use super::catalog::{Catalog, Os};
-use super::money::Money;
-
-/// Largest export accepted. Every VM price in every region is a few hundred megabytes.
-pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+use crate::model::money::Money;
 
 /// A price export that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -190,64 +186,10 @@ impl Import {
     }
 }
 
-/// The built-in catalog with the export at `path` laid over it. `shown` is how the file is
-/// named in messages (as the user wrote it).
-///
-/// # Errors
-/// The file cannot be read, is not an export of a known shape, is not in USD, or has a
-/// malformed price row.
-pub fn load(path: &Path, shown: &str) -> Result<(Catalog, ImportReport), RetailError> {
-    let fail = |message: String| RetailError { file: shown.to_owned(), item: None, message };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        fail(if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() })
-    })?;
-    if meta.is_dir() {
-        return Err(fail("it is a directory, not a file".to_owned()));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(format!("it is {} bytes; an export may be at most 2 GiB", meta.len())));
-    }
-    let text = crate::spec::load::read_text_limited(path, MAX_FILE_BYTES).map_err(|e| fail(e.to_string()))?;
-    let import = parse(shown, &text)?;
-    let mut catalog = Catalog::builtin().clone();
-    import.overlay(&mut catalog);
-    Ok((catalog, import.report))
-}
-
-/// The catalog a run prices with, and warnings to show: the built-in catalog, overlaid with the
-/// export named by `flag` (`--prices` / SCALESET_PRICES) or else by the `prices:` key of the
-/// definition at `definition` (relative to that file). The catalog lives for the whole run.
-///
-/// A definition that cannot be read here is left to the commands that load it, which report
-/// it with positions; without a definition the built-in catalog is used.
-///
-/// # Errors
-/// A [`RetailError`] for the flag's file; a [`crate::spec::DefinitionError`] (field `prices`,
-/// so the definition's exit code) for the definition's file.
-pub fn catalog_for_run(flag: Option<&Path>, definition: &Path) -> anyhow::Result<(&'static Catalog, Vec<String>)> {
-    let (catalog, report) = if let Some(path) = flag {
-        load(path, &path.display().to_string())?
-    } else {
-        let Ok(Some(crate::spec::settings::Settings { prices: Some(prices), .. })) =
-            crate::spec::settings::read(definition)
-        else {
-            return Ok((Catalog::builtin(), Vec::new()));
-        };
-        load(&prices.path, &prices.written).map_err(|error| {
-            let text = std::fs::read_to_string(definition).unwrap_or_default();
-            crate::spec::DefinitionError::Invalid {
-                path: definition.display().to_string(),
-                problems: vec![crate::spec::settings::problem(&text, "prices", error.to_string())],
-            }
-        })?
-    };
-    Ok((Box::leak(Box::new(catalog)), report.warnings))
-}
-
 /// Reads export text and selects the prices it gives. `file` is only for messages.
 ///
 /// # Errors
-/// As [`load`].
+/// The text is not an export of a known shape, is not in USD, or has a malformed price row.
 pub fn parse(file: &str, text: &str) -> Result<Import, RetailError> {
     let mut reader = Reader { file, import: Import::default(), index: 0 };
     reader.import.report.file = file.to_owned();

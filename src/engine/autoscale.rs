@@ -19,37 +19,13 @@
 //!    the capacity is below the profile's default, scale out to the default (never in).
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 use crate::model::autoscale::{Autoscale, Direction, Profile, Rule, ScaleType, Schedule};
 use crate::model::event::{Event, EventKind};
 use crate::model::state::ScaleSet;
 use crate::model::timezone;
-use crate::sim::metrics::MetricHistory;
 
 use super::capacity;
-
-/// What autoscale remembers between runs.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AutoscaleRuntime {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active_profile: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cooldown_until: Option<Timestamp>,
-    /// Whether the last run found a metric unavailable (logged once per change).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub metrics_unavailable: bool,
-    #[serde(default, skip_serializing_if = "MetricHistory::is_empty")]
-    pub history: MetricHistory,
-}
-
-impl AutoscaleRuntime {
-    #[must_use]
-    pub fn is_default(&self) -> bool {
-        *self == Self::default()
-    }
-}
 
 /// The profile in force at `now`.
 #[must_use]

@@ -30,13 +30,13 @@ pub fn create_set(def: &SetDefinition, now: Timestamp) -> Result<(ScaleSet, Vec<
         models: vec![VersionedModel { version: 1, model: def.config.model.clone() }],
         next_instance_id: 0,
         created_at: now,
-        accrued: crate::cost::accrual::Accrued::default(),
+        accrued: crate::model::accrual::Accrued::default(),
         instances: Vec::new(),
         extras: Vec::new(),
         probe_default: Health::Healthy,
         rolling_upgrade: None,
         repairs: crate::model::state::RepairState::default(),
-        autoscale: super::autoscale::AutoscaleRuntime::default(),
+        autoscale: crate::model::autoscale::AutoscaleRuntime::default(),
     };
     let name = set.config.name.clone();
     let mut events = vec![

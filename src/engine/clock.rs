@@ -19,7 +19,8 @@ use crate::model::state::{ScaleSet, State};
 use super::capacity::{drop_extras_event, list};
 use super::error::EngineError;
 use super::{autoscale, lifecycle, repair, upgrade};
-use crate::sim::load::{Load, Source};
+use crate::model::load::Source;
+use crate::sim::load::Load;
 use crate::sim::record::{Recorder, Sample};
 
 /// Advances every set by `duration`.
@@ -158,7 +159,7 @@ fn sample(
     }
     if let Some(rec) = recorder {
         let demand = demands.first().and_then(|d| d.1);
-        let capped = demands.first().is_some_and(|d| crate::sim::metrics::is_cpu(d.0));
+        let capped = demands.first().is_some_and(|d| crate::model::metric_history::is_cpu(d.0));
         let (per_instance, unserved) = match demand {
             Some(d) if serving > 0 => {
                 let per = d / f64::from(serving);

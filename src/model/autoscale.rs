@@ -1,9 +1,12 @@
 //! The resolved autoscale setting of a scale set (Azure Monitor autoscale), as stored in the
-//! state: every default applied, every range checked.
+//! state: every default applied, every range checked; and what autoscale remembers between
+//! runs ([`AutoscaleRuntime`]). The decisions live in `engine::autoscale`.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::duration::Duration;
+use super::metric_history::MetricHistory;
 use super::named_enum::named_enum;
 
 named_enum! {
@@ -203,5 +206,27 @@ impl Rule {
             value: 1,
             cooldown: Duration::from_mins(5),
         }
+    }
+}
+
+/// What autoscale remembers between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoscaleRuntime {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_until: Option<Timestamp>,
+    /// Whether the last run found a metric unavailable (logged once per change).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub metrics_unavailable: bool,
+    #[serde(default, skip_serializing_if = "MetricHistory::is_empty")]
+    pub history: MetricHistory,
+}
+
+impl AutoscaleRuntime {
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
     }
 }

@@ -33,7 +33,7 @@ pub struct ScaleSetConfig {
     pub autoscale: Option<Autoscale>,
     /// Load this set faces in `advance` and `simulate` (the command line can override it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub load: Vec<crate::sim::load::Source>,
+    pub load: Vec<super::load::Source>,
     pub model: VmModel,
     /// A Standard Load Balancer in front of the set (priced only: rule-hours and GB processed).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,8 +8,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::cost::accrual::Accrued;
-use crate::engine::autoscale::AutoscaleRuntime;
+use super::accrual::Accrued;
+use super::autoscale::AutoscaleRuntime;
 
 use super::config::{ScaleSetConfig, VmModel};
 use super::enums::Health;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::commands::SimulationSummary;
+use crate::report::simulation::SimulationSummary;
 use crate::sim::record::{Bucket, Recorder};
 
 use super::table::{self, Style};

@@ -1,166 +1,12 @@
-//! The cost reports beyond the breakdown itself: the budget check, the commitment what-if
-//! columns of `cost --commitments`, and `plan`'s monthly cost change. Each is a plain view
-//! (serialized as camelCase JSON with money as decimal strings) plus its text rendering.
-//!
-//! Guarantees: every figure is exact [`Money`]; commitment figures are always labelled as
-//! estimates at typical discounts; the plan's "old" and "new" monthly costs price the sets as
-//! they will be once pending operations finish ([`rates::Basis::Settled`]), so a plan with no
-//! change shows no cost change.
+//! Text of the cost reports beyond the breakdown: the commitment what-if table and `plan`'s
+//! monthly cost change lines. The figures come from `report`; this module only formats them.
 
-use std::collections::BTreeSet;
-
-use serde::Serialize;
-
-use crate::cost::catalog::{Catalog, HOURS_PER_MONTH, PriceError};
-use crate::cost::money::Money;
-use crate::cost::rates;
-use crate::engine::plan::{self as planner, Change};
-use crate::model::state::State;
-use crate::spec::SetDefinition;
+use crate::cost::catalog::HOURS_PER_MONTH;
+use crate::model::money::Money;
+use crate::report::budget::CommitmentsView;
+use crate::report::cost_change::CostChangeView;
 
 use super::table::{self, Style};
-
-/// How commitment figures are labelled, in tables and JSON.
-pub const ESTIMATE_NOTE: &str = "estimate (typical discount): reservations and savings plans at the typical \
-     observed discounts, applied to regular compute billed at the Linux rate only (not Spot, Windows licences, \
-     disks or network)";
-
-/// The budget a `cost` run is checked against, and how it compares.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BudgetView {
-    /// The budget, USD per 730-hour month.
-    pub max_monthly: Money,
-    /// Where it comes from: `--max-monthly` or `budget.maxMonthly in FILE`.
-    pub source: String,
-    /// The projected monthly cost it is compared with.
-    pub projected_monthly_cost: Money,
-    /// Whether the projection is above the budget.
-    pub over_budget: bool,
-    /// How much above (zero when within).
-    pub amount_over: Money,
-}
-
-impl BudgetView {
-    /// Compares `projected` with `max_monthly`.
-    #[must_use]
-    pub fn new(max_monthly: Money, source: String, projected: Money) -> Self {
-        let over_budget = projected > max_monthly;
-        BudgetView {
-            max_monthly,
-            source,
-            projected_monthly_cost: projected,
-            over_budget,
-            amount_over: if over_budget { projected - max_monthly } else { Money::ZERO },
-        }
-    }
-
-    /// One line for the table output.
-    #[must_use]
-    pub fn line(&self) -> String {
-        if self.over_budget {
-            format!(
-                "Budget: {} a month ({}): OVER by {}",
-                self.max_monthly.format_usd(),
-                self.source,
-                self.amount_over.format_usd()
-            )
-        } else {
-            format!(
-                "Budget: {} a month ({}): within budget, {} to spare",
-                self.max_monthly.format_usd(),
-                self.source,
-                (self.max_monthly - self.projected_monthly_cost).format_usd()
-            )
-        }
-    }
-}
-
-/// One commitment's figures.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CommitmentOptionView {
-    /// `reservation1Year`, `reservation3Years`, `savingsPlan1Year`, `savingsPlan3Years`.
-    pub commitment: &'static str,
-    /// E.g. "1-year reservation".
-    pub label: &'static str,
-    /// The typical discount assumed, in percent.
-    pub discount_percent: u32,
-    /// The whole monthly cost with the eligible compute discounted.
-    pub monthly_cost: Money,
-    /// What it would save a month.
-    pub monthly_savings: Money,
-}
-
-/// The what-if figures of one set, or of the total.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SetCommitmentsView {
-    /// The set's name, or "total".
-    pub name: String,
-    /// Monthly cost of the compute a commitment could cover.
-    pub eligible_monthly_cost: Money,
-    /// Monthly cost at pay-as-you-go prices (the breakdown's monthly cost).
-    pub pay_as_you_go_monthly_cost: Money,
-    /// One entry per commitment.
-    pub options: Vec<CommitmentOptionView>,
-}
-
-/// `cost --commitments`: estimates only.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CommitmentsView {
-    /// Always [`ESTIMATE_NOTE`]: these are not quotes.
-    pub note: &'static str,
-    /// Per selected set.
-    pub scale_sets: Vec<SetCommitmentsView>,
-    /// Sums of the sets' figures.
-    pub total: SetCommitmentsView,
-}
-
-fn options(total: Money, eligible: Money) -> Vec<CommitmentOptionView> {
-    rates::commitment_estimates(total, eligible)
-        .into_iter()
-        .map(|e| CommitmentOptionView {
-            commitment: e.commitment.id(),
-            label: e.commitment.label(),
-            discount_percent: e.commitment.typical_discount_percent(),
-            monthly_cost: e.monthly_cost,
-            monthly_savings: e.monthly_savings,
-        })
-        .collect()
-}
-
-/// The commitment what-if of the selected sets (all when `only` is empty), from their current
-/// run rate.
-///
-/// # Errors
-/// A price is missing.
-pub fn commitments(state: &State, only: &[String], catalog: &Catalog) -> Result<CommitmentsView, PriceError> {
-    let mut sets = Vec::new();
-    for set in state.scale_sets.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
-        let comps = rates::components(catalog, set)?;
-        let monthly = comps.iter().map(|c| c.rate).sum::<crate::cost::accrual::Rate>().per_month();
-        let eligible = rates::eligible_monthly(&comps);
-        sets.push(SetCommitmentsView {
-            name: set.config.name.clone(),
-            eligible_monthly_cost: eligible,
-            pay_as_you_go_monthly_cost: monthly,
-            options: options(monthly, eligible),
-        });
-    }
-    let mut total = SetCommitmentsView {
-        name: "total".to_owned(),
-        eligible_monthly_cost: sets.iter().map(|s| s.eligible_monthly_cost).sum(),
-        pay_as_you_go_monthly_cost: sets.iter().map(|s| s.pay_as_you_go_monthly_cost).sum(),
-        options: options(Money::ZERO, Money::ZERO),
-    };
-    for (k, option) in total.options.iter_mut().enumerate() {
-        option.monthly_cost = sets.iter().map(|s| s.options[k].monthly_cost).sum();
-        option.monthly_savings = sets.iter().map(|s| s.options[k].monthly_savings).sum();
-    }
-    Ok(CommitmentsView { note: ESTIMATE_NOTE, scale_sets: sets, total })
-}
 
 /// The what-if table: monthly cost per set under each commitment.
 #[must_use]
@@ -177,95 +23,6 @@ pub fn commitments_table(view: &CommitmentsView, style: Style) -> String {
         t.add_row(row);
     }
     format!("\nWhat-if, monthly cost under commitments: {}\n{}", view.note, table::render(&t))
-}
-
-/// One set's line in the plan's cost change.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SetCostChangeView {
-    /// The set.
-    pub name: String,
-    /// `create`, `update` or `delete`.
-    pub action: &'static str,
-    /// Monthly cost now (settled).
-    pub old_monthly_cost: Money,
-    /// Monthly cost after apply (settled).
-    pub new_monthly_cost: Money,
-    /// new - old.
-    pub monthly_cost_change: Money,
-}
-
-/// `plan`'s monthly cost change (`costChange` in `plan -o json`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CostChangeView {
-    /// Always USD.
-    pub currency: &'static str,
-    /// How the figures are taken.
-    pub basis: &'static str,
-    /// Monthly cost of every set in the state now.
-    pub old_monthly_cost: Money,
-    /// Monthly cost of every set once the plan is applied.
-    pub new_monthly_cost: Money,
-    /// new - old.
-    pub monthly_cost_change: Money,
-    /// Sets whose cost changes, in name order.
-    pub scale_sets: Vec<SetCostChangeView>,
-    /// The definition's budget checked against the new monthly cost, if it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub budget: Option<BudgetView>,
-}
-
-/// What the plan basis means, for JSON and text.
-pub const PLAN_BASIS: &str = "730-hour month, priced as if every pending operation had finished and every VM ran \
-     the latest model";
-
-/// Prices the state before and after applying `changes` (on a copy; nothing is written).
-///
-/// # Errors
-/// The plan cannot be applied (e.g. a scale-in blocked by protection) or a price is missing:
-/// the message says which.
-pub fn cost_change(
-    state: Option<&State>,
-    defs: &[SetDefinition],
-    changes: &[Change],
-    catalog: &Catalog,
-) -> Result<CostChangeView, String> {
-    let empty = State::new(0, jiff::Timestamp::UNIX_EPOCH);
-    let before = state.unwrap_or(&empty);
-    let mut after = before.clone();
-    let now = after.clock;
-    planner::apply(&mut after, defs, changes, now).map_err(|e| format!("the plan cannot be applied: {e}"))?;
-    let old = rates::settled_monthly(catalog, before).map_err(|e| e.to_string())?;
-    let new = rates::settled_monthly(catalog, &after).map_err(|e| e.to_string())?;
-    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let mut sets = Vec::new();
-    for name in names {
-        let (action, a, b) = match (old.get(name), new.get(name)) {
-            (None, Some(b)) => ("create", Money::ZERO, *b),
-            (Some(a), None) => ("delete", *a, Money::ZERO),
-            (Some(a), Some(b)) if a != b => ("update", *a, *b),
-            _ => continue,
-        };
-        sets.push(SetCostChangeView {
-            name: name.clone(),
-            action,
-            old_monthly_cost: a,
-            new_monthly_cost: b,
-            monthly_cost_change: b - a,
-        });
-    }
-    let old_total: Money = old.values().sum();
-    let new_total: Money = new.values().sum();
-    Ok(CostChangeView {
-        currency: "USD",
-        basis: PLAN_BASIS,
-        old_monthly_cost: old_total,
-        new_monthly_cost: new_total,
-        monthly_cost_change: new_total - old_total,
-        scale_sets: sets,
-        budget: None,
-    })
 }
 
 /// `+$1.50` / `-$1.50`, as Infracost writes changes.
@@ -338,6 +95,8 @@ pub fn prices_line(sources: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::budget::BudgetView;
+    use crate::report::cost_change::{PLAN_BASIS, SetCostChangeView};
 
     fn m(text: &str) -> Money {
         Money::parse(text).unwrap()

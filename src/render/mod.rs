@@ -5,14 +5,15 @@ pub mod chart;
 pub mod cost;
 pub mod svg;
 pub mod table;
-pub mod views;
 
 use crate::engine::plan::Change;
 use crate::model::event::Event;
 use crate::model::state::State;
 
+use crate::report::cost::CostView;
+use crate::report::instances::InstanceView;
+use crate::report::sets::SetView;
 use table::Style;
-use views::{CostView, InstanceView, SetView};
 
 fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }

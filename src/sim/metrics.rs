@@ -10,71 +10,10 @@
 //! A minute with no serving VM or no demand figure has no value; a window with no value at all
 //! means the metric is unavailable.
 
-use std::collections::VecDeque;
-
-use serde::{Deserialize, Serialize};
-
 use crate::model::autoscale::{Rule, Statistic, TimeAggregation};
-
-/// The longest window autoscale looks at: 12 hours.
-pub const MAX_HISTORY_MINUTES: usize = 720;
-
-/// Whether a metric is a CPU percentage, capped at 100 per VM.
-#[must_use]
-pub fn is_cpu(metric: &str) -> bool {
-    metric.eq_ignore_ascii_case("Percentage CPU")
-}
-
-/// The last minutes of demand and serving VMs of one set.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MetricHistory {
-    /// Serving VMs per minute, oldest first.
-    pub serving: VecDeque<u32>,
-    /// Demand per metric per minute, aligned with `serving`; `None` where no load was given.
-    pub metrics: Vec<MetricSeries>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MetricSeries {
-    pub name: String,
-    pub demand: VecDeque<Option<f64>>,
-}
+use crate::model::metric_history::{MetricHistory, is_cpu};
 
 impl MetricHistory {
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.serving.is_empty()
-    }
-
-    /// Adds one minute: the demand of every metric given now (metrics seen before and not
-    /// given now get no value for this minute).
-    pub fn push(&mut self, serving: u32, demands: &[(&str, Option<f64>)]) {
-        if self.serving.len() == MAX_HISTORY_MINUTES {
-            self.serving.pop_front();
-            for m in &mut self.metrics {
-                m.demand.pop_front();
-            }
-        }
-        let len = self.serving.len();
-        self.serving.push_back(serving);
-        for (name, _) in demands {
-            if !self.metrics.iter().any(|m| m.name.eq_ignore_ascii_case(name)) {
-                self.metrics
-                    .push(MetricSeries { name: (*name).to_owned(), demand: std::iter::repeat_n(None, len).collect() });
-            }
-        }
-        for m in &mut self.metrics {
-            let v = demands.iter().find(|(n, _)| n.eq_ignore_ascii_case(&m.name)).and_then(|(_, v)| *v);
-            m.demand.push_back(v);
-        }
-        // Forget metrics with no value left in the window.
-        if self.metrics.iter().any(|m| m.demand.front().is_some_and(Option::is_none)) {
-            self.metrics.retain(|m| m.demand.iter().any(Option::is_some));
-        }
-    }
-
     /// The aggregated value `rule` sees now, or `None` when the metric is unavailable.
     #[must_use]
     pub fn evaluate(&self, rule: &Rule) -> Option<f64> {
@@ -163,6 +102,7 @@ impl Accumulator {
         self.count += 1;
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +158,7 @@ mod tests {
 mod more_tests {
     use super::*;
     use crate::model::duration::Duration;
+    use crate::model::metric_history::MAX_HISTORY_MINUTES;
 
     fn rule(metric: &str, stat: Statistic, agg: TimeAggregation, grain: u64, window: u64) -> Rule {
         Rule {

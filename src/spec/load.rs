@@ -1,10 +1,9 @@
-//! Reading a definition file: bytes to UTF-8 to YAML to the raw types, then validation.
+//! Parsing a definition: bytes to UTF-8 to YAML to the raw types, then validation. The shell
+//! reads the file (`crate::inputs`); nothing here opens one.
 //!
 //! The YAML library is used through [`parse_yaml`] only, so it can be swapped without touching
 //! anything else. serde-saphyr is a maintained, pure-Rust YAML 1.2 parser that rejects
 //! duplicate keys, limits alias expansion (no "billion laughs") and reports line and column.
-
-use std::path::Path;
 
 use crate::cost::catalog::Catalog;
 
@@ -12,93 +11,11 @@ use super::problem::{DefinitionError, Problem};
 use super::raw::RawDefinition;
 use super::validate::{SetDefinition, validate};
 
-/// Largest definition file accepted; a real one is a few kilobytes.
-pub(crate) const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Loads and validates the definition at `path`.
-///
-/// # Errors
-/// The file cannot be read, is not UTF-8 YAML of the right shape, or is invalid; every problem
-/// carries the file name and, where known, the line and column.
-pub fn load_definition(path: &Path, catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
-    let shown = path.display().to_string();
-    let read_err = |reason: String| DefinitionError::Read { path: shown.clone(), reason };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        read_err(if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file (give another with -f/--file or SCALESET_FILE)".to_owned()
-        } else {
-            e.to_string()
-        })
-    })?;
-    if meta.is_dir() {
-        return Err(read_err("it is a directory, not a file".into()));
-    }
-    if meta.len() > MAX_DEFINITION_BYTES {
-        return Err(read_err(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len())));
-    }
-    let bytes = definition_bytes(path).map_err(|e| read_err(e.to_string()))?;
-    parse_definition(&shown, &bytes, catalog)
-}
-
-/// The definition file's bytes, read once per process: a command may need its top-level
-/// settings before the whole definition, and `-f /dev/stdin` or a named pipe can be read
-/// only once.
-///
-/// # Errors
-/// As [`read_limited`].
-pub fn definition_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
-    static READ: std::sync::Mutex<Option<(std::path::PathBuf, Vec<u8>)>> = std::sync::Mutex::new(None);
-    let mut cache = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((cached, bytes)) = cache.as_ref()
-        && cached == path
-    {
-        return Ok(bytes.clone());
-    }
-    let bytes = read_limited(path, MAX_DEFINITION_BYTES)?;
-    *cache = Some((path.to_path_buf(), bytes.clone()));
-    Ok(bytes)
-}
-
-/// Reads a file of at most `limit` bytes. The size in the file's metadata is not enough: a
-/// device (`/dev/zero`, refused), a pipe or a growing file says nothing or less than it gives.
-///
-/// # Errors
-/// The file cannot be read, or gives more than `limit` bytes.
-pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = file.metadata()?.file_type();
-        if kind.is_char_device() || kind.is_block_device() {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is a device, not a file"));
-        }
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!("it gives more than {} MiB, the most accepted", limit / (1024 * 1024)),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// Reads UTF-8 text as [`read_limited`] does.
-///
-/// # Errors
-/// As [`read_limited`], or the text is not UTF-8.
-pub fn read_text_limited(path: &Path, limit: u64) -> std::io::Result<String> {
-    String::from_utf8(read_limited(path, limit)?)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-}
-
 /// Parses and validates definition text already in memory (`path` is only for messages).
 ///
 /// # Errors
-/// As [`load_definition`].
+/// The bytes are not UTF-8 YAML of the right shape, or the definition is invalid; every
+/// problem carries the file name and, where known, the line and column.
 pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
     let invalid = |problems| DefinitionError::Invalid { path: path.to_owned(), problems };
     let text = std::str::from_utf8(bytes).map_err(|e| {

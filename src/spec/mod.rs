@@ -8,6 +8,6 @@ pub mod raw;
 pub mod settings;
 pub mod validate;
 
-pub use load::{load_definition, parse_definition};
+pub use load::parse_definition;
 pub use problem::{DefinitionError, Problem};
 pub use validate::SetDefinition;

@@ -8,11 +8,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::cost::money::Money;
 use crate::model::duration::Duration;
 use crate::model::enums::{
     EvictionPolicy, OrchestrationMode, OsType, Priority, RepairAction, ScaleInRule, UpgradeMode,
 };
+use crate::model::money::Money;
 
 /// The whole definition file.
 #[derive(Debug, Deserialize, JsonSchema)]

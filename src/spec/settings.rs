@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cost::money::Money;
+use crate::model::money::Money;
 
 use super::load::parse_yaml;
 use super::problem::{DefinitionError, Problem};
@@ -44,44 +44,33 @@ struct Peek {
     budget: Option<RawBudget>,
 }
 
-/// Reads the settings of the definition at `path`; `Ok(None)` when there is no such file.
+/// Reads the settings from the definition's text. `shown` names the file in messages;
+/// `base` is its directory, against which `prices:` is resolved.
 ///
 /// # Errors
-/// The file cannot be read, is not YAML, or a setting is malformed (e.g. an empty `prices`, a
-/// negative budget).
-pub fn read(path: &Path) -> Result<Option<Settings>, DefinitionError> {
-    let shown = path.display().to_string();
-    let text = match super::load::definition_bytes(path).and_then(|b| {
-        String::from_utf8(b)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-    }) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(DefinitionError::Read { path: shown, reason: e.to_string() }),
-    };
+/// The text is not YAML, or a setting is malformed (e.g. an empty `prices`, a negative
+/// budget).
+pub fn parse(shown: &str, base: &Path, text: &str) -> Result<Settings, DefinitionError> {
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Ok(Some(Settings::default()));
+        return Ok(Settings::default());
     }
     let peek: Peek =
-        parse_yaml(&text).map_err(|p| DefinitionError::Invalid { path: shown.clone(), problems: vec![p] })?;
+        parse_yaml(text).map_err(|p| DefinitionError::Invalid { path: shown.to_owned(), problems: vec![p] })?;
     let prices = match peek.prices {
         None => None,
         Some(written) if written.trim().is_empty() => {
             return Err(DefinitionError::Invalid {
-                path: shown,
+                path: shown.to_owned(),
                 problems: vec![problem(
-                    &text,
+                    text,
                     "prices",
                     "is empty; give the path of an Azure Retail Prices export (JSON)",
                 )],
             });
         }
-        Some(written) => {
-            let base = path.parent().unwrap_or_else(|| Path::new(""));
-            Some(PricesFile { path: base.join(&written), written })
-        }
+        Some(written) => Some(PricesFile { path: base.join(&written), written }),
     };
-    Ok(Some(Settings { prices, budget: peek.budget.map(|b| b.max_monthly.0) }))
+    Ok(Settings { prices, budget: peek.budget.map(|b| b.max_monthly.0) })
 }
 
 /// A problem with a top-level key, located at the line that writes it.
@@ -96,19 +85,7 @@ mod tests {
     use super::*;
 
     fn read_text(text: &str) -> Result<Option<Settings>, DefinitionError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("defs").join("scalesets.yaml");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        read(&path).map(|s| {
-            s.map(|mut s| {
-                // Make the resolved path comparable across machines.
-                if let Some(p) = &mut s.prices {
-                    p.path = p.path.strip_prefix(dir.path()).unwrap().to_owned();
-                }
-                s
-            })
-        })
+        parse("defs/scalesets.yaml", Path::new("defs"), text).map(Some)
     }
 
     #[test]
@@ -128,8 +105,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_and_missing_keys_mean_no_settings() {
-        assert_eq!(read(Path::new("/nonexistent/scalesets.yaml")).unwrap(), None);
+    fn missing_keys_mean_no_settings() {
         assert_eq!(read_text("scaleSets: []\n").unwrap(), Some(Settings::default()));
         assert_eq!(read_text("# nothing yet\n").unwrap(), Some(Settings::default()));
     }

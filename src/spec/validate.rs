@@ -792,8 +792,8 @@ fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Option<Rule> {
     })
 }
 
-fn validate_load(entries: &[super::raw::RawLoad], set: &str, c: &mut Checker<'_>) -> Vec<crate::sim::load::Source> {
-    use crate::sim::load::{Signal, Source};
+fn validate_load(entries: &[super::raw::RawLoad], set: &str, c: &mut Checker<'_>) -> Vec<crate::model::load::Source> {
+    use crate::model::load::{Signal, Source};
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let at = format!("load[{i}]");

@@ -4,8 +4,8 @@
 //! exit 65 and a message that says where and what, never a panic; the state is not touched,
 //! and none is created.
 
+use super::{clean_failure, corpus, corpus_files};
 use crate::support::{Env, STATE, WEB};
-use crate::{clean_failure, corpus, corpus_files};
 
 /// (file, fragments the message must hold). The fragments name the place (file:line:col, or
 /// the set and field) and the problem.

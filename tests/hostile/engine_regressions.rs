@@ -6,7 +6,7 @@
 #[path = "../../fuzz/harness.rs"]
 mod harness;
 
-use crate::corpus;
+use super::corpus;
 
 fn replay(target: &str, check: fn(&[u8])) -> usize {
     let dir = corpus("fuzz").join(target);
@@ -28,7 +28,7 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
 fn definition_reproducers_pass() {
     let replayed = replay("definition", harness::definition);
     // The corpus definitions are inputs worth keeping too.
-    for file in crate::corpus_files("definitions") {
+    for file in super::corpus_files("definitions") {
         harness::definition(&std::fs::read(corpus("definitions").join(file)).unwrap());
     }
     harness::definition(harness::SETS[0].as_bytes());

@@ -12,8 +12,9 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::clean_failure;
+use crate::support::temporaries;
 use crate::support::{Env, STATE, WEB};
-use crate::{clean_failure, temporaries};
 
 /// Something done to the filesystem, undone on drop (even when the test fails).
 struct Undo(Box<dyn FnMut()>);

@@ -5,8 +5,9 @@
 //! written, not even a backup. `valid.json` is the state the others were made from: if it stops
 //! loading, the schema has changed and the corpus needs making again from a fresh state.
 
+use super::{clean_failure, corpus, corpus_files};
+use crate::support::temporaries;
 use crate::support::{Env, STATE, WEB};
-use crate::{clean_failure, corpus, corpus_files, temporaries};
 
 /// (file, fragment of the message after "error: state file scalesets.state.json ").
 const REFUSED: &[(&str, &str)] = &[

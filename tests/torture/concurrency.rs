@@ -87,10 +87,10 @@ fn jobs(rng: &mut Pcg64, rounds: usize, capacity: u32) -> Vec<Job> {
 
 #[test]
 fn concurrent_mixed_commands_lose_no_update() {
-    let rounds = if crate::long() { 50 } else { 10 };
+    let rounds = if super::long() { 50 } else { 10 };
     let capacity = 4 * rounds as u32 + 20;
     let c0 = i64::from(capacity);
-    let mut rng = Pcg64::seed_from_u64(crate::seed());
+    let mut rng = Pcg64::seed_from_u64(super::seed());
     let env = Env::applied(&SET.replace("CAPACITY", &capacity.to_string()));
     let start = env.state();
     let serial0 = start["serial"].as_u64().unwrap();

@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 
+use super::big_definition;
+use crate::support::temporaries;
 use crate::support::{DEFINITION, Env, STATE};
-use crate::{big_definition, temporaries};
 
 const BACKUP: &str = "scalesets.state.json.backup";
 const LOCK: &str = "scalesets.state.json.lock";
@@ -56,8 +57,8 @@ struct Tally {
 
 #[test]
 fn killed_writers_leave_the_old_or_the_new_state_and_never_a_stuck_lock() {
-    let (sets, kills) = if crate::long() { (10, 1500) } else { (2, 120) };
-    let seed = crate::seed();
+    let (sets, kills) = if super::long() { (10, 1500) } else { (2, 120) };
+    let seed = super::seed();
     let mut rng = Pcg64::seed_from_u64(seed);
     let started = Instant::now();
 

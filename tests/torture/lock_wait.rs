@@ -54,7 +54,7 @@ fn timeout_fails_cleanly_naming_the_holder_and_writes_nothing() {
     env.run(["cost"]).code(0);
     assert_eq!(env.state_bytes(), state, "nothing written");
     assert_eq!(env.read("scalesets.state.json.backup"), backup, "backup untouched");
-    assert_eq!(crate::temporaries(env.root()), Vec::<String>::new());
+    assert_eq!(crate::support::temporaries(env.root()), Vec::<String>::new());
     // The test let go without clearing its record, as a killed holder would.
     drop(lock);
     env.run(["scale", "web", "--by=+1"]).code(0).stderr_has("took over the state lock last held by pid 31337");

@@ -2,8 +2,6 @@
 //! fixed clock and seed; exit codes, stdout, stderr and the state file are all checked. The
 //! property tests at the end drive the engine through the library, which is much faster.
 
-mod support;
-
 mod commands;
 mod concurrency;
 mod determinism;

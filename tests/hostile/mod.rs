@@ -4,9 +4,6 @@
 //! spot (a read-only directory, a full disk, symbolic links, a directory as the state path)
 //! and the regression cases the fuzzers found, replayed through the library.
 
-#[path = "../cli/support.rs"]
-mod support;
-
 mod definitions;
 mod engine_regressions;
 mod filesystem;
@@ -14,7 +11,7 @@ mod states;
 
 use std::path::PathBuf;
 
-use support::Outcome;
+use crate::support::Outcome;
 
 /// A corpus directory under `tests/corpus/`.
 pub fn corpus(kind: &str) -> PathBuf {
@@ -41,15 +38,4 @@ pub fn clean_failure(out: Outcome, code: i32, case: &str) -> Outcome {
     assert!(out.stdout.is_empty(), "{case}: nothing on stdout\n{}", out.stdout);
     assert_eq!(out.code, code, "{case}: exit code\n{}", out.stderr);
     out
-}
-
-/// Files a write leaves in a directory besides the state: temporaries of a failed write.
-pub fn temporaries(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp."))
-        .collect();
-    names.sort();
-    names
 }

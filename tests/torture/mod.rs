@@ -4,13 +4,10 @@
 //! of seconds on two cores) and in a long form with `SCALESET_TORTURE=long`:
 //!
 //! ```sh
-//! cargo test --test torture                                   # bounded, part of `cargo test`
-//! SCALESET_TORTURE=long cargo test --release --test torture -- --nocapture
-//! SCALESET_TORTURE_SEED=7 cargo test --test torture           # another random sequence
+//! cargo test torture::                                        # bounded, part of `cargo test`
+//! SCALESET_TORTURE=long cargo test --release torture:: -- --nocapture
+//! SCALESET_TORTURE_SEED=7 cargo test torture::                # another random sequence
 //! ```
-
-#[path = "../cli/support.rs"]
-mod support;
 
 mod concurrency;
 mod crash;
@@ -39,19 +36,4 @@ pub fn big_definition(sets: usize, capacity: u32) -> String {
         ));
     }
     out
-}
-
-/// Names of the files in a directory, sorted.
-pub fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-/// Temporary files a writer leaves when it is killed mid-write.
-pub fn temporaries(dir: &std::path::Path) -> Vec<String> {
-    files_in(dir).into_iter().filter(|n| n.contains(".tmp.")).collect()
 }

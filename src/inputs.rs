@@ -1,0 +1,203 @@
+//! Input files of a run, read by the shell: the definition (once per process, so
+//! `-f /dev/stdin` and named pipes work), a Retail Prices export, load CSV files.
+//!
+//! Guarantees: every read is bounded (a device, a pipe or a growing file cannot make it read
+//! without end), a directory or a device is refused with a message, and the parsers in `spec`,
+//! `cost` and `sim` receive bytes or text, never a path to open.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::cost::catalog::Catalog;
+use crate::cost::retail::{self, ImportReport, RetailError};
+use crate::spec::settings::{self, Settings};
+use crate::spec::{DefinitionError, SetDefinition};
+
+/// Largest definition file accepted; a real one is a few kilobytes.
+pub const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest price export accepted: a full Retail Prices dump of one service is a few hundred MB.
+pub const MAX_PRICES_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Largest load CSV accepted: a year of per-minute rows of a few metrics is about 30 MB.
+pub const MAX_LOAD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The definition file of this run, read once.
+#[derive(Debug)]
+pub struct DefinitionFile {
+    /// As given (`-f`), for messages.
+    pub path: PathBuf,
+    contents: Contents,
+}
+
+#[derive(Debug)]
+enum Contents {
+    /// No such file: no settings; a command that needs the definition says so.
+    Missing,
+    Text(Vec<u8>),
+    /// Could not be read; the reason is reported by the commands that need the definition.
+    Unreadable(String),
+}
+
+impl DefinitionFile {
+    /// Reads the definition at `path` (any failure is kept and reported when it is needed).
+    #[must_use]
+    pub fn read(path: &Path) -> Self {
+        let contents = match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents::Missing,
+            Err(e) => Contents::Unreadable(e.to_string()),
+            Ok(meta) if meta.is_dir() => Contents::Unreadable("it is a directory, not a file".into()),
+            Ok(meta) if meta.len() > MAX_DEFINITION_BYTES => {
+                Contents::Unreadable(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len()))
+            }
+            Ok(_) => match read_limited(path, MAX_DEFINITION_BYTES) {
+                Ok(bytes) => Contents::Text(bytes),
+                Err(e) => Contents::Unreadable(e.to_string()),
+            },
+        };
+        Self { path: path.to_path_buf(), contents }
+    }
+
+    /// No definition at all (commands that need none).
+    #[must_use]
+    pub fn none(path: &Path) -> Self {
+        Self { path: path.to_path_buf(), contents: Contents::Missing }
+    }
+
+    /// The file as named in messages.
+    #[must_use]
+    pub fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Whether a definition file exists.
+    #[must_use]
+    pub fn exists(&self) -> bool {
+        !matches!(self.contents, Contents::Missing)
+    }
+
+    /// The bytes, or why there are none.
+    ///
+    /// # Errors
+    /// The file is missing or could not be read.
+    pub fn bytes(&self) -> Result<&[u8], DefinitionError> {
+        let read_err = |reason: String| DefinitionError::Read { path: self.shown(), reason };
+        match &self.contents {
+            Contents::Text(bytes) => Ok(bytes),
+            Contents::Missing => Err(read_err("no such file (give another with -f/--file or SCALESET_FILE)".into())),
+            Contents::Unreadable(reason) => Err(read_err(reason.clone())),
+        }
+    }
+
+    /// The definition, validated against `catalog`.
+    ///
+    /// # Errors
+    /// The file cannot be read or is invalid; every problem names the file and, where known,
+    /// the line and column.
+    pub fn definitions(&self, catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
+        crate::spec::parse_definition(&self.shown(), self.bytes()?, catalog)
+    }
+
+    /// The top-level settings (`prices:`, `budget:`); `Ok(None)` when there is no file.
+    ///
+    /// # Errors
+    /// The file cannot be read or a setting is malformed.
+    pub fn settings(&self) -> Result<Option<Settings>, DefinitionError> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        let text = std::str::from_utf8(self.bytes()?)
+            .map_err(|_| DefinitionError::Read { path: self.shown(), reason: "the file is not valid UTF-8".into() })?;
+        let base = self.path.parent().unwrap_or_else(|| Path::new(""));
+        settings::parse(&self.shown(), base, text).map(Some)
+    }
+}
+
+/// The prices of a run, and warnings to show: the built-in catalog, overlaid with the export
+/// named by `flag` (`--prices` / SCALESET_PRICES) or else by the definition's `prices:` key
+/// (relative to the definition file).
+///
+/// A definition that cannot be read here is left to the commands that load it, which report
+/// it with positions; without a definition the built-in catalog is used.
+///
+/// # Errors
+/// A [`RetailError`] for the flag's file; a [`DefinitionError`] (field `prices`, so the
+/// definition's exit code) for the definition's file.
+pub fn price_catalog(
+    flag: Option<&Path>,
+    definition: &DefinitionFile,
+) -> anyhow::Result<(Cow<'static, Catalog>, Vec<String>)> {
+    let (catalog, report) = if let Some(path) = flag {
+        prices_export(path, &path.display().to_string())?
+    } else {
+        let Ok(Some(Settings { prices: Some(prices), .. })) = definition.settings() else {
+            return Ok((Cow::Borrowed(Catalog::builtin()), Vec::new()));
+        };
+        prices_export(&prices.path, &prices.written).map_err(|error| {
+            let text = definition.bytes().map(String::from_utf8_lossy).unwrap_or_default();
+            DefinitionError::Invalid {
+                path: definition.shown(),
+                problems: vec![settings::problem(&text, "prices", error.to_string())],
+            }
+        })?
+    };
+    Ok((Cow::Owned(catalog), report.warnings))
+}
+
+/// The built-in catalog with the export at `path` laid over it. `shown` is how the file is
+/// named in messages (as the user wrote it).
+///
+/// # Errors
+/// The file cannot be read, is not an export of a known shape, is not in USD, or has a
+/// malformed price row.
+pub fn prices_export(path: &Path, shown: &str) -> Result<(Catalog, ImportReport), RetailError> {
+    let fail = |message: String| RetailError { file: shown.to_owned(), item: None, message };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        fail(if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() })
+    })?;
+    if meta.is_dir() {
+        return Err(fail("it is a directory, not a file".to_owned()));
+    }
+    if meta.len() > MAX_PRICES_BYTES {
+        return Err(fail(format!("it is {} bytes; an export may be at most 2 GiB", meta.len())));
+    }
+    let text = read_text_limited(path, MAX_PRICES_BYTES).map_err(|e| fail(e.to_string()))?;
+    let import = retail::parse(shown, &text)?;
+    let mut catalog = Catalog::builtin().clone();
+    import.overlay(&mut catalog);
+    Ok((catalog, import.report))
+}
+
+/// Reads a file of at most `limit` bytes. The size in the file's metadata is not enough: a
+/// device (`/dev/zero`, refused), a pipe or a growing file says nothing or less than it gives.
+///
+/// # Errors
+/// The file cannot be read, or gives more than `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = file.metadata()?.file_type();
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is a device, not a file"));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("it gives more than {} MiB, the most accepted", limit / (1024 * 1024)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads UTF-8 text as [`read_limited`] does.
+///
+/// # Errors
+/// As [`read_limited`], or the text is not UTF-8.
+pub fn read_text_limited(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}

@@ -1,0 +1,61 @@
+//! The description of load: what demand a set faces, as a list of sources (a signal for one
+//! metric, optionally scoped to one set). Plain data, stored in set configurations; how a
+//! signal is evaluated minute by minute lives in `sim::load`.
+
+use serde::{Deserialize, Serialize};
+
+use super::duration::Duration;
+
+/// A shape over time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Signal {
+    Constant {
+        value: f64,
+    },
+    Step {
+        before: f64,
+        after: f64,
+        at: Duration,
+    },
+    Ramp {
+        from: f64,
+        to: f64,
+        over: Duration,
+        start: Duration,
+    },
+    Diurnal {
+        trough: f64,
+        peak: f64,
+        peak_hour: f64,
+    },
+    Spike {
+        base: f64,
+        peak: f64,
+        at: Duration,
+        duration: Duration,
+    },
+    /// (minute offset, value) rows in ascending order.
+    Trace {
+        rows: Vec<(u64, f64)>,
+    },
+}
+
+/// One source of load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The set it applies to; `None` for every set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_set: Option<String>,
+    pub metric: String,
+    pub signal: Signal,
+    /// Uniform noise in [-noise, +noise], seeded.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub noise: f64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}

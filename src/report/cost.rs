@@ -1,0 +1,99 @@
+//! `cost`: the breakdown per set and component (run rate, 730-hour month, accrued).
+
+use serde::Serialize;
+
+use crate::cost::catalog::Catalog;
+use crate::cost::rates::{self, Component};
+use crate::model::money::Money;
+use crate::model::state::State;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentView {
+    pub name: String,
+    pub unit: &'static str,
+    pub quantity: u64,
+    pub price: Money,
+    pub hourly_cost: Money,
+    pub monthly_cost: Money,
+}
+
+impl From<&Component> for ComponentView {
+    fn from(c: &Component) -> Self {
+        Self {
+            name: c.name.clone(),
+            unit: c.unit,
+            quantity: c.quantity,
+            price: c.price,
+            hourly_cost: c.rate.per_hour(),
+            monthly_cost: c.rate.per_month(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetCostView {
+    pub name: String,
+    pub hourly_cost: Money,
+    pub monthly_cost: Money,
+    pub accrued_cost: Money,
+    pub components: Vec<ComponentView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostView {
+    pub currency: &'static str,
+    pub clock: jiff::Timestamp,
+    pub total_hourly_cost: Money,
+    pub total_monthly_cost: Money,
+    pub accrued_cost: Money,
+    pub scale_sets: Vec<SetCostView>,
+    /// Where the prices come from: the built-in catalog, then any imported export.
+    pub price_sources: Vec<String>,
+    /// The budget checked, when one applies (`--max-monthly` or the definition's `budget`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<super::budget::BudgetView>,
+    /// `cost --commitments`: what-if estimates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<super::budget::CommitmentsView>,
+}
+
+/// The cost report of the selected sets (all when `only` is empty). The accrued total of the
+/// whole state includes deleted sets only when no selection is made.
+///
+/// # Errors
+/// A price is missing.
+pub fn cost(state: &State, only: &[String], catalog: &Catalog) -> Result<CostView, crate::cost::catalog::PriceError> {
+    let mut sets = Vec::new();
+    let mut total = crate::model::accrual::Rate::ZERO;
+    let mut accrued = Money::ZERO;
+    for set in state.scale_sets.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
+        let comps = rates::components(catalog, set)?;
+        let rate: crate::model::accrual::Rate = comps.iter().map(|c| c.rate).sum();
+        total += rate;
+        accrued += set.accrued.money();
+        sets.push(SetCostView {
+            name: set.config.name.clone(),
+            hourly_cost: rate.per_hour(),
+            monthly_cost: rate.per_month(),
+            accrued_cost: set.accrued.money(),
+            components: comps.iter().map(ComponentView::from).collect(),
+        });
+    }
+    if only.is_empty() {
+        accrued += state.retired_accrued.money();
+    }
+    Ok(CostView {
+        currency: "USD",
+        clock: state.clock,
+        total_hourly_cost: total.per_hour(),
+        total_monthly_cost: total.per_month(),
+        accrued_cost: accrued,
+        scale_sets: sets,
+        price_sources: catalog.sources().to_vec(),
+        budget: None,
+        commitments: None,
+    })
+}

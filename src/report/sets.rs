@@ -1,0 +1,55 @@
+//! `list`: one row per scale set, with its run rate.
+
+use serde::Serialize;
+
+use crate::cost::catalog::Catalog;
+use crate::cost::rates;
+use crate::model::enums::PowerState;
+use crate::model::money::Money;
+use crate::model::state::ScaleSet;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetView {
+    pub name: String,
+    pub capacity: u32,
+    pub instance_count: usize,
+    pub running_count: usize,
+    pub region: String,
+    pub sku: String,
+    pub os: String,
+    pub orchestration_mode: String,
+    pub zones: Vec<String>,
+    pub model_version: u32,
+    pub outdated_count: usize,
+    pub upgrade_mode: String,
+    pub autoscale: bool,
+    pub hourly_cost: Money,
+    pub monthly_cost: Money,
+    pub accrued_cost: Money,
+}
+
+/// # Errors
+/// A price is missing.
+pub fn set_view(set: &ScaleSet, catalog: &Catalog) -> Result<SetView, crate::cost::catalog::PriceError> {
+    let rate = rates::set_rate(catalog, set)?;
+    let model = set.current_model();
+    Ok(SetView {
+        name: set.config.name.clone(),
+        capacity: set.capacity,
+        instance_count: set.instances.len(),
+        running_count: set.instances.iter().filter(|i| i.power_state == PowerState::Running).count(),
+        region: set.config.region.clone(),
+        sku: model.sku.clone(),
+        os: model.os.to_string(),
+        orchestration_mode: set.config.orchestration_mode.to_string(),
+        zones: set.config.zone_names(),
+        model_version: set.model_version,
+        outdated_count: set.instances.iter().filter(|i| i.model_version != set.model_version).count(),
+        upgrade_mode: set.config.upgrade_policy.mode.to_string(),
+        autoscale: set.config.autoscale.as_ref().is_some_and(|a| a.enabled),
+        hourly_cost: rate.per_hour(),
+        monthly_cost: rate.per_month(),
+        accrued_cost: set.accrued.money(),
+    })
+}
