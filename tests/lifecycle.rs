@@ -1092,3 +1092,84 @@ fn the_suspension_message_names_a_command_that_works() {
     let message = text(&env.events_of("web", "RepairsSuspended")[0]["message"]);
     assert!(message.contains("repairs resume"), "{message}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rolling upgrades across zones
+
+/// Nine VMs over three zones under a Rolling policy of 50% batches, the image changed and the
+/// upgrade run to its end; returns the zones of each batch, in order.
+fn zones_of_batches(cross_zone: &str) -> Vec<Vec<u64>> {
+    let def = one_set(
+        "web",
+        &format!(
+            "capacity: 9
+orchestrationMode: Uniform
+overprovision: false
+zones: [1, 2, 3]
+provisioningTime: 2m
+upgradePolicy:
+  mode: Rolling
+  rollingUpgradePolicy: {{ maxBatchInstancePercent: 50{cross_zone} }}"
+        ),
+    );
+    let env = Env::applied(&def);
+    env.ok(["advance", "2m"]);
+    let ids = env.ids("web");
+    let zones = env.zones("web");
+    let zone_of = |id: u64| zones[ids.iter().position(|i| *i == id).expect("known VM")];
+    env.define(&def.replace("sku: Standard_D2s_v5", &format!("sku: Standard_D2s_v5\n    image: {NEW_IMAGE}")));
+    env.ok(["apply"]);
+    env.ok(["advance", "30m"]);
+    assert_eq!(env.rolling("web")["status"], "Completed");
+    batch_starts(&env).into_iter().map(|(_, batch)| batch.into_iter().map(zone_of).collect()).collect()
+}
+
+#[test]
+fn without_cross_zone_upgrade_no_batch_mixes_zones() {
+    let batches = zones_of_batches("");
+    assert!(batches.len() >= 3, "one batch per zone at least: {batches:?}");
+    for batch in &batches {
+        assert!(batch.iter().all(|z| *z == batch[0]), "a batch mixes zones: {batches:?}");
+    }
+    assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 9, "every VM upgraded once: {batches:?}");
+}
+
+#[test]
+fn with_cross_zone_upgrade_batches_ignore_zones() {
+    let batches = zones_of_batches(", enableCrossZoneUpgrade: true");
+    assert_eq!(batches[0].len(), 4, "50% of nine VMs, rounded down: {batches:?}");
+    assert!(batches[0].iter().any(|z| *z != batches[0][0]), "the first batch spans zones: {batches:?}");
+    assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 9, "every VM upgraded once: {batches:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Force deletion
+
+#[test]
+fn force_deletion_is_recorded_on_scale_in_and_instance_delete_events_only() {
+    let def = one_set("web", "capacity: 4\norchestrationMode: Uniform\noverprovision: false\nprovisioningTime: 0s");
+    let forced = def.replace(
+        "provisioningTime: 0s",
+        "provisioningTime: 0s\n    scaleInPolicy: { rules: [Default], forceDeletion: true }",
+    );
+    let env = Env::applied(&def);
+    env.run(["plan", "--detailed-exitcode"]).code(0);
+    env.define(&forced);
+    env.run(["plan", "--detailed-exitcode"]).code(2).stdout_has("forceDeletion");
+    env.ok(["apply"]);
+
+    env.ok(["scale", "web", "--capacity", "3"]).stderr_has("(force deletion)");
+    env.ok(["delete", "web", "--instances", "0"]);
+    let ins = env.events_of("web", "ScaleIn");
+    assert_eq!(ins.len(), 1);
+    assert_eq!(ins[0]["forceDeletion"], true, "{:#}", ins[0]);
+    let deleted = env.events_of("web", "InstancesDeleted");
+    assert_eq!(deleted[0]["forceDeletion"], true, "{:#}", deleted[0]);
+    assert!(text(&deleted[0]["message"]).ends_with("(force deletion)"));
+    assert_eq!(env.capacity("web"), 2, "the outcome is the same as without force deletion");
+
+    // Without it, nothing is recorded.
+    let plain = Env::applied(&def);
+    plain.ok(["scale", "web", "--capacity", "3"]).stderr_lacks("force");
+    assert!(plain.events_of("web", "ScaleIn")[0].get("forceDeletion").is_none());
+}

@@ -134,7 +134,8 @@ pub fn scale_to(set: &mut ScaleSet, target: i64, now: Timestamp, reason: &str) -
                 )
                 .with_instances(ids)
                 .with_capacity(from, target)
-                .with_reason(reason),
+                .with_reason(reason)
+                .with_force_deletion(set.config.force_deletion),
             ])
         }
     }
@@ -166,7 +167,8 @@ pub fn delete_instances(set: &mut ScaleSet, ids: &[u32], now: Timestamp) -> Resu
         )
         .with_instances(sorted)
         .with_capacity(from, set.capacity)
-        .with_reason("delete --instances"),
+        .with_reason("delete --instances")
+        .with_force_deletion(set.config.force_deletion),
     ])
 }
 

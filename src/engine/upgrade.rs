@@ -8,7 +8,9 @@
 //!   Unhealthy. After each batch: abort if more than maxUnhealthyUpgradedInstancePercent of the
 //!   VMs upgraded so far are Unhealthy. Then wait pauseTimeBetweenBatches. With maxSurge, each
 //!   batch first creates as many new VMs on the latest model, and deletes the old ones once the
-//!   new ones run. Progress is checked every logical minute.
+//!   new ones run. Progress is checked every logical minute. Without enableCrossZoneUpgrade
+//!   (Azure's default), a batch never mixes zones: it takes only VMs of the zone of the first
+//!   VM in upgrade order, so it may be smaller than the percentage; with it, zones are ignored.
 //!
 //! Set-wide upgrades skip VMs protected from scale-set actions; naming a VM overrides that.
 
@@ -394,12 +396,20 @@ fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> boo
     if surge {
         size = size.min(room);
     }
-    // Busy VMs wait for the next minute.
-    let batch: Vec<u32> = r
+    // Busy VMs wait for the next minute. Without enableCrossZoneUpgrade (Azure's default), a
+    // batch stays inside one zone: the zone of the first VM in upgrade order.
+    let ready: Vec<(u32, Option<u8>)> = r
         .pending
         .iter()
-        .copied()
-        .filter(|id| set.index_of(*id).is_some_and(|k| !set.instances[k].is_busy()))
+        .filter_map(|id| set.index_of(*id).map(|k| (*id, &set.instances[k])))
+        .filter(|(_, vm)| !vm.is_busy())
+        .map(|(id, vm)| (id, vm.zone))
+        .collect();
+    let zone_of_batch = ready.first().map(|(_, zone)| *zone);
+    let batch: Vec<u32> = ready
+        .iter()
+        .filter(|(_, zone)| policy.enable_cross_zone_upgrade || Some(*zone) == zone_of_batch)
+        .map(|(id, _)| *id)
         .take(size)
         .collect();
     if batch.is_empty() {

@@ -26,6 +26,10 @@ pub struct ScaleSetConfig {
     pub overprovision: bool,
     pub provisioning_time: Duration,
     pub scale_in_policy: ScaleInRule,
+    /// `scaleInPolicy.forceDeletion`: recorded on the events of VMs deleted by a scale-in or
+    /// `delete --instances`; no other effect (deletion is immediate here either way).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_deletion: bool,
     pub upgrade_policy: UpgradePolicy,
     pub eviction_policy: Option<EvictionPolicy>,
     pub priority_mix: Option<PriorityMix>,

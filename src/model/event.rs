@@ -22,6 +22,10 @@ pub struct Event {
     /// Why it happened: the command, the rule that fired, the policy that applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// VMs of this entry were deleted with `scaleInPolicy.forceDeletion`. Recorded only: in
+    /// Azure it skips the graceful shutdown, which takes no logical time here either.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_deletion: bool,
 }
 
 impl Event {
@@ -36,7 +40,18 @@ impl Event {
             old_capacity: None,
             new_capacity: None,
             reason: None,
+            force_deletion: false,
         }
+    }
+
+    /// Marks VMs of this entry as force-deleted (and says so in the message) when `force` is set.
+    #[must_use]
+    pub fn with_force_deletion(mut self, force: bool) -> Self {
+        if force {
+            self.force_deletion = true;
+            self.message.push_str(" (force deletion)");
+        }
+        self
     }
 
     #[must_use]

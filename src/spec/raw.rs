@@ -216,7 +216,8 @@ impl JsonSchema for OneOrMany {
 pub struct RawScaleInPolicy {
     /// Exactly one rule: Default, NewestVM or OldestVM.
     pub rules: Vec<ScaleInRule>,
-    /// Accepted for compatibility with Azure's model; deletion here is always immediate.
+    /// Force-delete VMs removed by a scale-in: recorded on their events (deletion takes no
+    /// logical time here either way).
     pub force_deletion: Option<bool>,
 }
 

@@ -387,6 +387,7 @@ fn validate_set(
             overprovision,
             provisioning_time,
             scale_in_policy,
+            force_deletion: raw.scale_in_policy.as_ref().and_then(|p| p.force_deletion).unwrap_or(false),
             upgrade_policy,
             eviction_policy,
             priority_mix,
