@@ -497,10 +497,25 @@ fn plain(capacity: u32) -> String {
 
 /// The timeline rows (header excluded) as maps from column to value.
 fn timeline(env: &Env, file: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    let csv = env.read_text(file);
-    let mut lines = csv.lines();
-    let header: Vec<String> = lines.next().expect("a header").split(',').map(str::to_owned).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_owned)).collect()).collect()
+    let text = env.read_text(file);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("a CSV row").iter().map(str::to_owned)).collect())
+        .collect()
+}
+
+#[test]
+fn a_metric_named_with_a_comma_and_quotes_survives_the_trace_and_the_timeline() {
+    let env = Env::with_definition(&plain(2));
+    env.write("trace.csv", "\u{feff}minute,\"a,\"\"b\"\"\"\r\n0,10\r\n2,30\r\n");
+    env.ok(["simulate", "--duration", "4m", "--load", "trace.csv", "--timeline", "t.csv", "--no-chart"]);
+    let rows = timeline(&env, "t.csv");
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|r| r["metric"] == "a,\"b\"" && r["scaleSet"] == "web"), "{rows:?}");
+    let demand: Vec<&str> = rows.iter().map(|r| r["demand"].as_str()).collect();
+    assert_eq!(demand, ["10", "10", "30", "30"]);
 }
 
 fn demand_column(env: &Env, loads: &[&str], minutes: &str) -> Vec<f64> {

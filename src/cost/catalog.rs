@@ -897,59 +897,22 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV reading. The data is ours and simple, so a small reader suffices: comma-separated
-// fields, double quotes around a field that contains a comma (`""` for a quote inside), no
-// line breaks inside fields.
+// CSV reading, through the `csv` crate (quotes, `""` inside quotes, CRLF, a UTF-8 BOM).
 
-/// Non-blank lines of `text` as (1-based line number, fields).
-fn csv_rows(text: &str) -> impl Iterator<Item = Result<(usize, Vec<String>), (usize, String)>> {
-    text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).map(|(index, line)| {
-        let number = index + 1;
-        split_csv_line(line).map(|fields| (number, fields)).map_err(|message| (number, message))
-    })
-}
-
-fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                    None => return Err("unterminated quoted field".to_owned()),
-                }
+/// Non-blank records of `text` as (1-based line number, fields).
+fn csv_rows(text: &str) -> impl Iterator<Item = Result<(usize, Vec<String>), (usize, String)>> + '_ {
+    let line = |p: Option<&csv::Position>| p.map_or(0, |p| crate::model::text::record_line(text, p.byte(), None));
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes()).into_records().filter_map(
+        move |record| match record {
+            Err(e) => Some(Err((line(e.position()), e.to_string()))),
+            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
+            // The catalog's rows are one line each: a field across lines is an unterminated quote.
+            Ok(r) if r.iter().any(|f| f.contains(['\n', '\r'])) => {
+                Some(Err((line(r.position()), "a quoted field runs across lines (an unterminated quote?)".to_owned())))
             }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => fields.push(field),
-                Some(c) => return Err(format!("unexpected {c:?} after a quoted field")),
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => return Err("quote inside an unquoted field".to_owned()),
-                    Some(c) => field.push(c),
-                }
-            }
-            fields.push(field);
-        }
-    }
+            Ok(r) => Some(Ok((line(r.position()), r.iter().map(str::to_owned).collect()))),
+        },
+    )
 }
 
 /// A size or tier name: non-empty ASCII letters, digits and `_`, as Azure spells them.
@@ -1327,7 +1290,14 @@ mod tests {
         assert_eq!(catalog.size("Standard_A1").unwrap().note, None);
         assert_eq!(catalog.vm_hourly("Standard_A1", "westus2", Os::Windows, false).unwrap(), m("0.7"));
         assert_eq!(catalog.disk_monthly("P1", "eastus").unwrap(), m("0.78"));
-        assert_eq!(split_csv_line(r#"a,"b, c","say ""hi""",,"#).unwrap(), ["a", "b, c", "say \"hi\"", "", ""]);
+        let rows: Vec<_> = csv_rows("\u{feff}a,\"b, c\",\"say \"\"hi\"\"\",,\r\n\n x \n").collect();
+        assert_eq!(
+            rows,
+            [
+                Ok((1, vec!["a".into(), "b, c".into(), "say \"hi\"".into(), String::new(), String::new()])),
+                Ok((3, vec![" x ".into()]))
+            ]
+        );
     }
 
     #[test]

@@ -14,4 +14,5 @@ pub mod money;
 pub(crate) mod named_enum;
 pub mod names;
 pub mod state;
+pub mod text;
 pub mod timezone;

@@ -107,10 +107,14 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(String::new, |v| format!("{}", (v * 1000.0).round() / 1000.0))
 }
 
-/// One row per minute and set.
+/// One row per minute and set, written by the `csv` crate: a set or metric name with a comma
+/// or a quote is quoted, so every row keeps its columns.
 #[must_use]
 pub fn timeline_csv(recorder: &Recorder) -> String {
-    let mut out = String::from("minute,time,scaleSet,metric,capacity,serving,demand,perInstance,unserved\n");
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = ["minute", "time", "scaleSet", "metric", "capacity", "serving", "demand", "perInstance", "unserved"];
+    // Writing to memory cannot fail.
+    let _ = out.write_record(header);
     // Minute order first, so rows of several sets interleave by time.
     let mut rows: Vec<(u64, usize, usize)> = Vec::new();
     for (s, r) in recorder.sets.iter().enumerate() {
@@ -122,19 +126,17 @@ pub fn timeline_csv(recorder: &Recorder) -> String {
     for (_, s, i) in rows {
         let r = &recorder.sets[s];
         let x = &r.samples[i];
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{}",
-            x.minute,
-            x.time,
-            r.name,
-            r.metric,
-            x.capacity,
-            x.serving,
+        let _ = out.write_record([
+            x.minute.to_string(),
+            x.time.to_string(),
+            r.name.clone(),
+            r.metric.clone(),
+            x.capacity.to_string(),
+            x.serving.to_string(),
             num(x.demand),
             num(x.per_instance),
-            num(Some(x.unserved))
-        );
+            num(Some(x.unserved)),
+        ]);
     }
-    out
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -238,25 +238,42 @@ fn parse_signal(s: &str) -> Result<Signal, String> {
 /// # Errors
 /// A message naming `path`, the line and the column.
 pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Source>, String> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((_, header)) = lines.next() else {
-        return Err(format!("{path}: empty; expected a header 'minute,METRIC[,METRIC...]'"));
+    let line_of =
+        |p: Option<&csv::Position>| p.map_or(0, |p| crate::model::text::record_line(text, p.byte(), Some(b'#')));
+    let mut records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter(|r| r.as_ref().map_or(true, |r| !r.iter().all(str::is_empty)));
+    let header = match records.next() {
+        None => return Err(format!("{path}: empty; expected a header 'minute,METRIC[,METRIC...]'")),
+        Some(Err(e)) => return Err(format!("{path}:{}: {e}", line_of(e.position()))),
+        Some(Ok(header)) => header,
     };
-    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    let columns: Vec<String> = header.iter().map(str::to_owned).collect();
     if columns.first().is_none_or(|c| !c.eq_ignore_ascii_case("minute")) || columns.len() < 2 {
-        return Err(format!("{path}:1: the header must be 'minute,METRIC[,METRIC...]' (got '{header}')"));
+        return Err(format!(
+            "{path}:{}: the header must be 'minute,METRIC[,METRIC...]' (got '{}')",
+            line_of(header.position()),
+            columns.join(",")
+        ));
     }
     let mut rows: Vec<Vec<(u64, f64)>> = vec![Vec::new(); columns.len() - 1];
     let mut last: Option<u64> = None;
-    for (i, line) in lines {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    for record in records {
+        let record = record.map_err(|e| format!("{path}:{}: {e}", line_of(e.position())))?;
+        let line = line_of(record.position());
+        let cells: Vec<&str> = record.iter().collect();
         if cells.len() != columns.len() {
-            return Err(format!("{path}:{}: {} values, the header has {}", i + 1, cells.len(), columns.len()));
+            return Err(format!("{path}:{line}: {} values, the header has {}", cells.len(), columns.len()));
         }
         let minute: u64 =
-            cells[0].parse().map_err(|_| format!("{path}:{}:1: minute '{}' is not a whole number", i + 1, cells[0]))?;
+            cells[0].parse().map_err(|_| format!("{path}:{line}:1: minute '{}' is not a whole number", cells[0]))?;
         if last.is_some_and(|l| minute <= l) {
-            return Err(format!("{path}:{}:1: minute {minute} is not after the previous row's", i + 1));
+            return Err(format!("{path}:{line}:1: minute {minute} is not after the previous row's"));
         }
         last = Some(minute);
         for (c, cell) in cells.iter().enumerate().skip(1) {
@@ -267,7 +284,7 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
                 .parse()
                 .ok()
                 .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{path}:{}:{}: '{cell}' is not a non-negative number", i + 1, c + 1))?;
+                .ok_or_else(|| format!("{path}:{line}:{}: '{cell}' is not a non-negative number", c + 1))?;
             rows[c - 1].push((minute, v));
         }
     }
@@ -277,7 +294,7 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
             Some((set, metric)) if set_names.contains(&set.trim()) => {
                 (Some(set.trim().to_owned()), metric.trim().to_owned())
             }
-            _ => (None, (*name).to_owned()),
+            _ => (None, name.clone()),
         };
         if rows[c - 1].is_empty() {
             return Err(format!("{path}: column '{name}' has no values"));
