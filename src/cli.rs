@@ -1,9 +1,31 @@
-//! The command line, as close to the flags as possible. `commands::Context` turns it into
-//! plain settings before any work starts.
+//! The command line, as close to the flags as possible. Values are parsed into their types here
+//! (durations, times, amounts), so a malformed value is a usage error (exit 64) from clap that
+//! names the flag, before any work starts. `commands::Context` turns the rest into settings.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+use crate::model::duration::Duration;
+use crate::model::money::Money;
+
+/// `--start-time`: any RFC 3339 time.
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    text.trim()
+        .parse::<Timestamp>()
+        .map_err(|e| format!("'{text}' is not an RFC 3339 time in range (accepted: 2026-01-05T08:00:00Z): {e}"))
+}
+
+/// `--max-monthly`: an amount of USD, with or without a leading `$`; never negative.
+fn parse_budget(text: &str) -> Result<Money, String> {
+    let money = Money::parse(text.trim().trim_start_matches('$'))
+        .map_err(|e| format!("'{text}' is not an amount in USD (accepted: 500 or 1234.56): {e}"))?;
+    if money.is_negative() {
+        return Err(format!("'{text}' is negative; a budget is an amount of USD of 0 or more"));
+    }
+    Ok(money)
+}
 
 /// Manage Azure-style VM scale sets locally: deterministic, offline, in milliseconds.
 #[derive(Debug, Parser)]
@@ -37,11 +59,11 @@ pub struct GlobalArgs {
     #[arg(long, env = "SCALESET_SEED", global = true, value_name = "N")]
     pub seed: Option<u64>,
     /// Start of the logical clock when the state is created (default: now, to the minute).
-    #[arg(long, global = true, value_name = "RFC3339")]
-    pub start_time: Option<String>,
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_time)]
+    pub start_time: Option<Timestamp>,
     /// How long to wait for another process's lock on the state file.
     #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]
-    pub lock_timeout: String,
+    pub lock_timeout: Duration,
     /// An Azure Retail Prices export (JSON) laid over the built-in prices; replaces the
     /// definition's `prices:` setting.
     #[arg(long, env = "SCALESET_PRICES", global = true, value_name = "FILE")]
@@ -107,8 +129,8 @@ pub enum Command {
         names: Vec<String>,
         /// Fail (exit 3) when the projected monthly cost is above this many USD (default: the
         /// definition's budget.maxMonthly, if any).
-        #[arg(long, value_name = "USD")]
-        max_monthly: Option<String>,
+        #[arg(long, value_name = "USD", value_parser = parse_budget)]
+        max_monthly: Option<Money>,
         /// Add what-if estimates under 1- and 3-year reservations and savings plans (typical
         /// discounts, Linux regular compute only).
         #[arg(long)]
@@ -117,7 +139,7 @@ pub enum Command {
     /// Move the logical clock forward: operations finish, autoscale and repairs act, cost accrues.
     Advance {
         /// How far: 90s, 5m, 1h30m, 2d, PT5M.
-        duration: String,
+        duration: Duration,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -127,7 +149,7 @@ pub enum Command {
         names: Vec<String>,
         /// How long to simulate.
         #[arg(long, value_name = "DURATION")]
-        duration: String,
+        duration: Duration,
         /// Simulate the state as it is, without applying the definition first.
         #[arg(long)]
         no_apply: bool,

@@ -222,7 +222,9 @@ fn the_budget_gate_exits_3_and_says_by_how_much() {
     assert_eq!(doc["budget"]["overBudget"], true);
     assert_eq!(doc["budget"]["amountOver"], "69.37");
     env.run(["cost", "--max-monthly", "269.37"]).code(0).stdout_has("within budget, $0.00 to spare");
-    env.run(["cost", "--max-monthly", "lots"]).code(64).stderr_has("--max-monthly 'lots' is not an amount in USD");
+    env.run(["cost", "--max-monthly", "lots"])
+        .code(64)
+        .stderr_has("invalid value 'lots' for '--max-monthly <USD>': 'lots' is not an amount in USD");
 
     // The definition's budget applies when the flag is absent; the flag wins over it.
     env.write("scalesets.yaml", format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));

@@ -17,7 +17,6 @@ use jiff::Timestamp;
 
 use crate::cli::{Cli, Command, Output};
 use crate::cost::catalog::Catalog;
-use crate::exit::UsageError;
 use crate::inputs::DefinitionFile;
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
@@ -63,11 +62,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List => show::list(&ctx),
         Command::Instances { name } => show::instances(&ctx, &name),
         Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
-        Command::Cost { names, max_monthly, commitments } => {
-            show::cost(&ctx, &names, max_monthly.as_deref(), commitments)
-        }
-        Command::Advance { duration, run } => time::advance(&ctx, &duration, &run),
-        Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, &duration, no_apply, &run),
+        Command::Cost { names, max_monthly, commitments } => show::cost(&ctx, &names, max_monthly, commitments),
+        Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
+        Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
         Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),
         Command::Deallocate(a) => lifecycle::power(&ctx, Operation::Deallocate, &a),
@@ -89,17 +86,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 impl Context {
     fn new(cli: &Cli) -> Result<Self> {
         let g = &cli.global;
-        let start_time = g
-            .start_time
-            .as_deref()
-            .map(|s| {
-                s.parse::<Timestamp>().map_err(|_| {
-                    UsageError(format!("--start-time '{s}' is not an RFC 3339 time (accepted: 2026-01-05T08:00:00Z)"))
-                })
-            })
-            .transpose()?;
-        let lock_timeout: crate::model::duration::Duration =
-            g.lock_timeout.parse().map_err(|e| UsageError(format!("--lock-timeout: {e}")))?;
         let width = if std::io::stdout().is_terminal() {
             std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
         } else {
@@ -113,8 +99,8 @@ impl Context {
             state_path: g.state.clone(),
             json: g.output == Output::Json,
             seed: g.seed,
-            start_time,
-            lock_timeout: std::time::Duration::from_secs(lock_timeout.secs()),
+            start_time: g.start_time,
+            lock_timeout: std::time::Duration::from_secs(g.lock_timeout.secs()),
             style: Style { width },
             command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
             definition,

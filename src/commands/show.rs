@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::exit::{OverBudget, UsageError};
+use crate::exit::OverBudget;
 use crate::model::money::Money;
 use crate::render;
 use crate::report;
@@ -57,15 +57,10 @@ pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<&str>, commitments: bool) -> Result<ExitCode> {
+pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<Money>, commitments: bool) -> Result<ExitCode> {
     // The flag wins; without it, the definition's budget (if the definition exists).
     let budget = match max_monthly {
-        Some(s) => Some((
-            Money::parse(s.trim_start_matches('$')).map_err(|e| {
-                UsageError(format!("--max-monthly '{s}' is not an amount in USD (accepted: 500 or 1234.56): {e}"))
-            })?,
-            "--max-monthly".to_owned(),
-        )),
+        Some(max) => Some((max, "--max-monthly".to_owned())),
         None => ctx
             .definition
             .settings()?

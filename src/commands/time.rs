@@ -75,8 +75,7 @@ fn write_outputs(run: &RunArgs, recorder: &Recorder) -> Result<()> {
     Ok(())
 }
 
-pub fn advance(ctx: &Context, duration: &str, run: &RunArgs) -> Result<ExitCode> {
-    let duration: Duration = duration.parse().map_err(|e| UsageError(format!("advance: {e}")))?;
+pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitCode> {
     let mut recorder = recorder(ctx, duration, run);
     let (state, events, ()) = ctx.mutate(|state| {
         if duration == Duration::ZERO {
@@ -97,8 +96,13 @@ pub fn advance(ctx: &Context, duration: &str, run: &RunArgs) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn simulate(ctx: &Context, names: &[String], duration: &str, no_apply: bool, run: &RunArgs) -> Result<ExitCode> {
-    let duration: Duration = duration.parse().map_err(|e| UsageError(format!("simulate --duration: {e}")))?;
+pub fn simulate(
+    ctx: &Context,
+    names: &[String],
+    duration: Duration,
+    no_apply: bool,
+    run: &RunArgs,
+) -> Result<ExitCode> {
     let mut state = ctx.read_state()?.unwrap_or_else(|| ctx.new_state());
     if !no_apply && ctx.definition.exists() {
         // What the sets would be after `apply`: simulate the definition as written.

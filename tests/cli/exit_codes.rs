@@ -45,7 +45,11 @@ fn no_command_is_a_usage_error() {
 #[test]
 fn bad_budget_amount_is_refused() {
     let env = Env::applied(WEB);
-    env.run(["cost", "--max-monthly", "lots"]).stderr_has("--max-monthly 'lots' is not an amount in USD");
+    env.run(["cost", "--max-monthly", "lots"])
+        .code(64)
+        .stderr_has("invalid value 'lots' for '--max-monthly <USD>': 'lots' is not an amount in USD");
+    env.run(["cost", "--max-monthly=-1"]).code(64).stderr_has("'-1' is negative");
+    env.run(["cost", "--max-monthly", "$1000"]).code(0);
 }
 
 #[test]

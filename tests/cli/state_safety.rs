@@ -247,7 +247,7 @@ fn bad_start_time_is_refused() {
     let env = Env::with_definition(WEB);
     env.run_bare(["--start-time", "yesterday", "apply"])
         .code(64)
-        .stderr_has("--start-time 'yesterday' is not an RFC 3339 time");
+        .stderr_has("invalid value 'yesterday' for '--start-time <RFC3339>': 'yesterday' is not an RFC 3339 time");
     assert!(!env.exists(STATE));
 }
 
