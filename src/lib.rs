@@ -22,3 +22,4 @@ pub mod report;
 pub mod sim;
 pub mod spec;
 pub mod store;
+pub mod suggest;

@@ -146,7 +146,7 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
 pub fn create(ctx: &Context, name: &str) -> Result<ExitCode> {
     let defs = ctx.definitions()?;
     let Some(def) = defs.iter().find(|d| d.config.name == name) else {
-        let hint = planner::hint(name, defs.iter().map(|d| d.config.name.as_str()));
+        let hint = crate::suggest::hint(name, defs.iter().map(|d| d.config.name.as_str()));
         return Err(
             EngineError::NotDefined { name: name.to_owned(), file: ctx.file.display().to_string(), hint }.into()
         );

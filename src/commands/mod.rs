@@ -233,7 +233,7 @@ fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
 fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineError {
     let known: Vec<&str> =
         state.map(|s| s.scale_sets.iter().map(|s| s.config.name.as_str()).collect()).unwrap_or_default();
-    crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::engine::plan::hint(name, known) }
+    crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::suggest::hint(name, known) }
 }
 
 /// The prices of this run: the built-in catalog, overlaid with `--prices` or the definition's

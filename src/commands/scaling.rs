@@ -15,11 +15,9 @@ pub fn scale(ctx: &Context, name: &str, capacity: Option<i64>, by: Option<i64>) 
         let now = state.clock;
         let Some(set) = state.set_mut(name) else {
             let known: Vec<&str> = snapshot_names.iter().map(String::as_str).collect();
-            return Err(EngineError::SetNotFound {
-                name: name.to_owned(),
-                hint: crate::engine::plan::hint(name, known),
-            }
-            .into());
+            return Err(
+                EngineError::SetNotFound { name: name.to_owned(), hint: crate::suggest::hint(name, known) }.into()
+            );
         };
         let target = match (capacity, by) {
             (Some(c), _) => c,

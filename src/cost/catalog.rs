@@ -388,12 +388,13 @@ pub enum PriceError {
     },
 }
 
-/// "did you mean: a, b" when there are near matches, else the full list of what exists.
+/// "did you mean ...?" when there are near matches, else the full list of what exists.
 fn alternatives(what: &str, suggestions: &[String], known: &[String]) -> String {
     if suggestions.is_empty() {
         format!("known {what}: {}", known.join(", "))
     } else {
-        format!("did you mean: {}?", suggestions.join(", "))
+        let near: Vec<&str> = suggestions.iter().map(String::as_str).collect();
+        crate::suggest::did_you_mean(&near)
     }
 }
 
@@ -753,7 +754,7 @@ impl Catalog {
         let Some(entry) = self.vms.get(sku) else {
             return Err(PriceError::UnknownSize {
                 sku: sku.to_owned(),
-                suggestions: owned(suggest(sku, self.size_names())),
+                suggestions: owned(crate::suggest::nearest(sku, self.size_names())),
                 known: owned(self.size_names()),
                 origin: self.origin,
             });
@@ -783,7 +784,7 @@ impl Catalog {
         let Some(entry) = self.disks.get(tier) else {
             return Err(PriceError::UnknownDiskTier {
                 tier: tier.to_owned(),
-                suggestions: owned(suggest(tier, self.disk_tiers())),
+                suggestions: owned(crate::suggest::nearest(tier, self.disk_tiers())),
                 known: owned(self.disk_tiers()),
                 origin: self.origin,
             });
@@ -834,7 +835,7 @@ impl Catalog {
         } else {
             Err(PriceError::UnknownRegion {
                 region: region.to_owned(),
-                suggestions: owned(suggest(region, self.regions())),
+                suggestions: owned(crate::suggest::nearest(region, self.regions())),
                 known: owned(self.regions()),
                 origin: self.origin,
             })
@@ -851,49 +852,6 @@ fn tier_sort_key(tier: &str) -> (&str, u64, &str) {
     let split = tier.find(|c: char| c.is_ascii_digit()).unwrap_or(tier.len());
     let (letters, digits) = tier.split_at(split);
     (letters, digits.parse().unwrap_or(u64::MAX), tier)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Near-miss suggestions.
-
-/// Up to three `candidates` closest to `input` by case-insensitive Levenshtein distance, best
-/// first, ties broken by name; only those within `max(2, len / 3)` edits of the input's
-/// length in characters. A case-insensitive exact match has distance 0 and so comes first
-/// (`standard_d2s_v5` suggests `Standard_D2s_v5`). An empty input suggests nothing.
-#[must_use]
-pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let needle: Vec<char> = input.to_lowercase().chars().collect();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let limit = (needle.len() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = candidates
-        .into_iter()
-        .filter_map(|candidate| {
-            let hay: Vec<char> = candidate.to_lowercase().chars().collect();
-            let distance = levenshtein(&needle, &hay);
-            (distance <= limit).then_some((distance, candidate))
-        })
-        .collect();
-    scored.sort_unstable();
-    scored.dedup();
-    scored.into_iter().take(3).map(|(_, candidate)| candidate).collect()
-}
-
-/// Edit distance (insertions, deletions, substitutions) between two character sequences.
-fn levenshtein(a: &[char], b: &[char]) -> usize {
-    // One row of the classic dynamic-programming table at a time.
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1122,7 +1080,7 @@ mod tests {
         assert_eq!(known.len(), REFERENCE_SIZES.len());
         assert_eq!(
             error.to_string(),
-            "unknown VM size 'Standard_D2s_v4' in the built-in price catalog (did you mean: \
+            "unknown VM size 'Standard_D2s_v4' in the built-in price catalog (did you mean one of: \
              Standard_D2s_v3, Standard_D2s_v5, Standard_D2as_v5?); load an Azure Retail Prices \
              export with --prices FILE"
         );
@@ -1131,7 +1089,7 @@ mod tests {
         assert!(error.contains("(known sizes: Standard_B1ms, Standard_B1s,"), "{error}");
         // Names are case-sensitive, but the exact name is offered.
         let error = builtin().vm_hourly("standard_d2s_v5", "eastus", Os::Linux, false).unwrap_err().to_string();
-        assert!(error.contains("did you mean: Standard_D2s_v5,"), "{error}");
+        assert!(error.contains("did you mean one of: Standard_D2s_v5,"), "{error}");
     }
 
     #[test]
@@ -1139,7 +1097,7 @@ mod tests {
         let error = builtin().vm_hourly("Standard_D2s_v5", "eastu", Os::Linux, false).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown region 'eastu' in the built-in price catalog (did you mean: eastus?); \
+            "unknown region 'eastu' in the built-in price catalog (did you mean 'eastus'?); \
              load an Azure Retail Prices export with --prices FILE"
         );
         let error = builtin().disk_monthly("P10", "japaneast").unwrap_err().to_string();
@@ -1206,30 +1164,6 @@ mod tests {
         assert!(catalog.has_region("westus2"));
         assert!(!catalog.has_region("EastUS"));
         assert!(catalog.size("standard_d2s_v5").is_none());
-    }
-
-    #[test]
-    fn suggest_ranks_close_names() {
-        let sizes = builtin().size_names().collect::<Vec<_>>();
-        assert!(suggest("Standard_D2s_v4", sizes.iter().copied()).contains(&"Standard_D2s_v5"));
-        assert_eq!(suggest("standard_d2s_v5", sizes.iter().copied())[0], "Standard_D2s_v5");
-        assert_eq!(suggest("eastu", builtin().regions()), ["eastus"]);
-        assert_eq!(suggest("WestEurope", builtin().regions()), ["westeurope"]);
-        assert_eq!(suggest("westus3", builtin().regions()), ["westus", "westus2"]);
-        assert!(suggest("brazilsouth", builtin().regions()).is_empty());
-        assert!(suggest("", builtin().regions()).is_empty());
-        // Ties are broken by name, duplicates collapse, at most three come back.
-        assert_eq!(suggest("ab", ["ac", "aa", "ab", "aa", "zz"]), ["ab", "aa", "ac"]);
-    }
-
-    #[test]
-    fn levenshtein_counts_edits() {
-        let chars = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(levenshtein(&chars("kitten"), &chars("sitting")), 3);
-        assert_eq!(levenshtein(&chars(""), &chars("abc")), 3);
-        assert_eq!(levenshtein(&chars("abc"), &chars("")), 3);
-        assert_eq!(levenshtein(&chars("flaw"), &chars("lawn")), 2);
-        assert_eq!(levenshtein(&chars("same"), &chars("same")), 0);
     }
 
     #[test]

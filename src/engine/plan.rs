@@ -90,7 +90,7 @@ pub fn plan(
             errors.push(EngineError::NotDefined {
                 name: name.clone(),
                 file: file.to_owned(),
-                hint: hint(name, defs.iter().map(|d| d.config.name.as_str())),
+                hint: crate::suggest::hint(name, defs.iter().map(|d| d.config.name.as_str())),
             });
         }
     }
@@ -229,19 +229,6 @@ pub fn apply(
 fn find<'a>(defs: &'a [SetDefinition], name: &str) -> &'a SetDefinition {
     // Plans are only built from these definitions, so the name is always there.
     defs.iter().find(|d| d.config.name == name).unwrap_or(&defs[0])
-}
-
-/// "; did you mean ...?" for a misspelt set name.
-#[must_use]
-pub fn hint<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
-    let known: Vec<&str> = known.into_iter().collect();
-    let near = crate::cost::catalog::suggest(name, known.iter().copied());
-    match near.as_slice() {
-        [] if known.is_empty() => String::new(),
-        [] => format!(" (known: {})", known.join(", ")),
-        [one] => format!("; did you mean '{one}'?"),
-        many => format!("; did you mean one of: {}?", many.join(", ")),
-    }
 }
 
 fn check_immutable(old: &ScaleSetConfig, new: &ScaleSetConfig) -> Result<(), EngineError> {

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cost::catalog::{Catalog, Os, suggest};
+use crate::cost::catalog::{Catalog, Os};
 use crate::model::autoscale::{
     Autoscale, CapacityRange, Day, Direction, Profile, Rule, ScaleType, Schedule, Statistic, TimeAggregation,
 };
@@ -21,6 +21,7 @@ use crate::model::enums::{
 };
 use crate::model::names;
 use crate::model::timezone;
+use crate::suggest;
 
 use super::condition::{parse_aggregation, parse_condition, parse_scale, parse_statistic, parse_time_grain};
 use super::problem::Problem;
@@ -119,13 +120,13 @@ fn validate_set(
 
     // Region and size must be known to the catalog; suggest the nearest names.
     if !catalog.has_region(&raw.region) {
-        let near = suggest(&raw.region, catalog.regions());
-        c.problem("region", format!("unknown region '{}'{}", raw.region, did_you_mean(&near)));
+        let near = suggest::nearest(&raw.region, catalog.regions());
+        c.problem("region", format!("unknown region '{}'{}", raw.region, suggest::phrase_after(&near)));
     }
     // A size known only from an imported price row has no hardware figures, and is fine.
     if !catalog.knows_size(&raw.sku) {
-        let near = suggest(&raw.sku, catalog.size_names());
-        c.problem("sku", format!("unknown VM size '{}'{}", raw.sku, did_you_mean(&near)));
+        let near = suggest::nearest(&raw.sku, catalog.size_names());
+        c.problem("sku", format!("unknown VM size '{}'{}", raw.sku, suggest::phrase_after(&near)));
     }
 
     let image = match &raw.image {
@@ -327,8 +328,8 @@ fn validate_set(
     let os_disk_tier =
         raw.os_disk.as_ref().and_then(|d| d.tier.clone()).unwrap_or_else(|| default_disk_tier(os).to_owned());
     if !catalog.knows_disk_tier(&os_disk_tier) {
-        let near = suggest(&os_disk_tier, catalog.disk_tiers());
-        c.problem("osDisk.tier", format!("unknown managed disk tier '{os_disk_tier}'{}", did_you_mean(&near)));
+        let near = suggest::nearest(&os_disk_tier, catalog.disk_tiers());
+        c.problem("osDisk.tier", format!("unknown managed disk tier '{os_disk_tier}'{}", suggest::phrase_after(&near)));
     }
 
     let hybrid_benefit = raw.hybrid_benefit.unwrap_or(false);
@@ -440,14 +441,6 @@ fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: &Catalog, c
     }
     if let Err(e) = catalog.disk_monthly(&model.os_disk_tier, region) {
         c.problem("osDisk.tier", e.to_string());
-    }
-}
-
-fn did_you_mean(near: &[&str]) -> String {
-    match near {
-        [] => String::new(),
-        [one] => format!("; did you mean '{one}'?"),
-        many => format!("; did you mean one of: {}?", many.join(", ")),
     }
 }
 
