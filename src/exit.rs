@@ -1,7 +1,5 @@
 //! Exit codes, decided in one place. Scripts rely on them; the README lists them.
 
-use std::process::ExitCode;
-
 use crate::engine::EngineError;
 use crate::spec::DefinitionError;
 use crate::store::StoreError;
@@ -40,25 +38,112 @@ pub struct OverBudget {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// The exit code for an error, from its type.
-#[must_use]
-pub fn code_for(err: &anyhow::Error) -> ExitCode {
-    for cause in err.chain() {
-        if cause.is::<DefinitionError>() {
-            return ExitCode::from(BAD_DEFINITION);
-        }
-        if let Some(e) = cause.downcast_ref::<StoreError>() {
-            return ExitCode::from(if matches!(e, StoreError::LockTimeout { .. }) { LOCKED } else { BAD_STATE });
-        }
-        if cause.is::<UsageError>() {
-            return ExitCode::from(USAGE);
-        }
-        if cause.is::<OverBudget>() {
-            return ExitCode::from(OVER_BUDGET);
-        }
-        if cause.is::<EngineError>() {
-            return ExitCode::from(FAILED);
+/// Why a command ended without success, as the shell reports it: each kind carries its exit
+/// code, decided here once from the error's type (the first recognised cause in its chain).
+#[derive(Debug)]
+pub enum Failure {
+    /// stdout was closed by the reader (`scaleset list | head -1`): not worth a word, exit 0.
+    BrokenPipe,
+    /// A malformed command line or flag value: [`USAGE`].
+    Usage(anyhow::Error),
+    /// The definition is missing or invalid: [`BAD_DEFINITION`].
+    Definition(anyhow::Error),
+    /// The state file cannot be used: [`BAD_STATE`].
+    State(anyhow::Error),
+    /// Another process held the lock too long: [`LOCKED`].
+    Locked(anyhow::Error),
+    /// The budget gate: [`OVER_BUDGET`].
+    OverBudget(anyhow::Error),
+    /// Refused or failed: [`FAILED`].
+    Refused(anyhow::Error),
+}
+
+impl Failure {
+    /// The process exit code.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BrokenPipe => OK,
+            Failure::Usage(_) => USAGE,
+            Failure::Definition(_) => BAD_DEFINITION,
+            Failure::State(_) => BAD_STATE,
+            Failure::Locked(_) => LOCKED,
+            Failure::OverBudget(_) => OVER_BUDGET,
+            Failure::Refused(_) => FAILED,
         }
     }
-    ExitCode::from(FAILED)
+
+    /// The error and its causes, one "caused by" line each; `None` for a closed pipe.
+    #[must_use]
+    pub fn message(&self) -> Option<String> {
+        let err = match self {
+            Failure::BrokenPipe => return None,
+            Failure::Usage(e)
+            | Failure::Definition(e)
+            | Failure::State(e)
+            | Failure::Locked(e)
+            | Failure::OverBudget(e)
+            | Failure::Refused(e) => e,
+        };
+        let mut message = err.to_string();
+        for cause in err.chain().skip(1) {
+            message.push_str(&format!("\n  caused by: {cause}"));
+        }
+        Some(message)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Self {
+        // A closed pipe (with -o json the io::Error arrives wrapped in serde_json's error).
+        let broken_pipe = |c: &(dyn std::error::Error + 'static)| {
+            c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                || c.downcast_ref::<serde_json::Error>()
+                    .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+        };
+        if err.chain().any(broken_pipe) {
+            return Failure::BrokenPipe;
+        }
+        for cause in err.chain() {
+            if cause.is::<DefinitionError>() {
+                return Failure::Definition(err);
+            }
+            if let Some(e) = cause.downcast_ref::<StoreError>() {
+                return if matches!(e, StoreError::LockTimeout { .. }) {
+                    Failure::Locked(err)
+                } else {
+                    Failure::State(err)
+                };
+            }
+            if cause.is::<UsageError>() {
+                return Failure::Usage(err);
+            }
+            if cause.is::<OverBudget>() {
+                return Failure::OverBudget(err);
+            }
+            if cause.is::<EngineError>() {
+                return Failure::Refused(err);
+            }
+        }
+        Failure::Refused(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_error_has_its_code() {
+        let code = |e: anyhow::Error| Failure::from(e).exit_code();
+        assert_eq!(code(UsageError("x".into()).into()), USAGE);
+        assert_eq!(code(anyhow::Error::new(UsageError("x".into())).context("while parsing")), USAGE);
+        let locked =
+            StoreError::LockTimeout { path: "s".into(), waited: std::time::Duration::from_secs(1), holder: "h".into() };
+        assert_eq!(code(locked.into()), LOCKED);
+        assert_eq!(code(anyhow::anyhow!("anything else")), FAILED);
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(code(pipe.into()), OK);
+        assert_eq!(Failure::from(anyhow::anyhow!("a").context("b")).message().unwrap(), "b\n  caused by: a");
+    }
 }

@@ -53,7 +53,7 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
         let items: Vec<serde_json::Value> = changes.iter().map(change_json).collect();
         let cost_change = match &cost_change {
             Ok(view) => serde_json::to_value(view)?,
-            Err(error) => serde_json::json!({ "error": error }),
+            Err(error) => serde_json::json!({ "error": error.to_string() }),
         };
         ctx.print(
             &serde_json::json!({ "changes": items, "hasChanges": has_changes, "costChange": cost_change }),

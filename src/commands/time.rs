@@ -27,7 +27,7 @@ fn read_load(specs: &[String], set_names: &[&str]) -> Result<Load> {
                 .with_context(|| format!("--load '{spec}': cannot read the CSV file"))?;
             sources.extend(load::parse_csv(spec, &text, set_names).map_err(|e| UsageError(format!("--load: {e}")))?);
         } else {
-            sources.push(load::parse_spec(spec, set_names).map_err(UsageError)?);
+            sources.push(load::parse_spec(spec, set_names).map_err(|e| UsageError(e.to_string()))?);
         }
     }
     Ok(Load { sources })

@@ -23,6 +23,17 @@ use std::sync::LazyLock;
 
 use crate::model::money::Money;
 
+/// A field of the built-in price CSV that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CsvFieldError(pub(crate) String);
+
+impl From<String> for CsvFieldError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// Hours in a billing month: 24 × 365 / 12, as the Azure pricing calculator and Infracost use.
 pub const HOURS_PER_MONTH: i64 = 730;
 
@@ -562,15 +573,15 @@ impl Catalog {
             if fields.len() != header.len() {
                 return Err(fail(format!("expected {} fields, found {}", header.len(), fields.len())));
             }
-            let name = parse_name("size", &fields[0]).map_err(fail)?;
-            let vcpus = parse_count("vcpus", &fields[1]).map_err(fail)?;
-            let memory_gib = parse_count("memoryGib", &fields[2]).map_err(fail)?;
-            let region = parse_region(&fields[3]).map_err(fail)?;
+            let name = parse_name("size", &fields[0]).map_err(|e| fail(e.0))?;
+            let vcpus = parse_count("vcpus", &fields[1]).map_err(|e| fail(e.0))?;
+            let memory_gib = parse_count("memoryGib", &fields[2]).map_err(|e| fail(e.0))?;
+            let region = parse_region(&fields[3]).map_err(|e| fail(e.0))?;
             let prices = VmPrices {
-                linux: parse_price("linux", &fields[4]).map_err(fail)?,
-                windows: parse_price("windows", &fields[5]).map_err(fail)?,
-                spot_linux: parse_price("spotLinux", &fields[6]).map_err(fail)?,
-                spot_windows: parse_price("spotWindows", &fields[7]).map_err(fail)?,
+                linux: parse_price("linux", &fields[4]).map_err(|e| fail(e.0))?,
+                windows: parse_price("windows", &fields[5]).map_err(|e| fail(e.0))?,
+                spot_linux: parse_price("spotLinux", &fields[6]).map_err(|e| fail(e.0))?,
+                spot_windows: parse_price("spotWindows", &fields[7]).map_err(|e| fail(e.0))?,
             };
             if prices.is_empty() {
                 return Err(fail(format!("{name} in {region} has no price at all; leave the row out instead")));
@@ -624,11 +635,11 @@ impl Catalog {
             if fields.len() != DISK_COLUMNS.len() {
                 return Err(fail(format!("expected {} fields, found {}", DISK_COLUMNS.len(), fields.len())));
             }
-            let tier = parse_name("tier", &fields[0]).map_err(fail)?;
-            let size_gib = parse_count("sizeGib", &fields[1]).map_err(fail)?;
-            let region = parse_region(&fields[2]).map_err(fail)?;
+            let tier = parse_name("tier", &fields[0]).map_err(|e| fail(e.0))?;
+            let size_gib = parse_count("sizeGib", &fields[1]).map_err(|e| fail(e.0))?;
+            let region = parse_region(&fields[2]).map_err(|e| fail(e.0))?;
             let monthly = parse_price("monthly", &fields[3])
-                .map_err(fail)?
+                .map_err(|e| fail(e.0))?
                 .ok_or_else(|| fail(format!("{tier} in {region} has an empty monthly price")))?;
 
             let entry = self.disks.entry(tier.to_owned()).or_default();
@@ -874,39 +885,41 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<(usize, Vec<String>), (us
 }
 
 /// A size or tier name: non-empty ASCII letters, digits and `_`, as Azure spells them.
-fn parse_name<'a>(column: &str, text: &'a str) -> Result<&'a str, String> {
+fn parse_name<'a>(column: &str, text: &'a str) -> Result<&'a str, CsvFieldError> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         Ok(text)
     } else {
-        Err(format!("{column} {text:?} is not a name of ASCII letters, digits and '_'"))
+        Err(CsvFieldError(format!("{column} {text:?} is not a name of ASCII letters, digits and '_'")))
     }
 }
 
 /// An Azure region name such as `eastus`: lower-case ASCII letters and digits, one per row.
-fn parse_region(text: &str) -> Result<&str, String> {
+fn parse_region(text: &str) -> Result<&str, CsvFieldError> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         Ok(text)
     } else {
-        Err(format!("region {text:?} is not an Azure region name (lower-case letters and digits, one region per row)"))
+        Err(CsvFieldError(format!(
+            "region {text:?} is not an Azure region name (lower-case letters and digits, one region per row)"
+        )))
     }
 }
 
 /// A positive whole number such as a vCPU count.
-fn parse_count(column: &str, text: &str) -> Result<u32, String> {
+fn parse_count(column: &str, text: &str) -> Result<u32, CsvFieldError> {
     match text.parse::<u32>() {
         Ok(count) if count > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(count),
-        _ => Err(format!("{column} {text:?} is not a positive whole number")),
+        _ => Err(CsvFieldError(format!("{column} {text:?} is not a positive whole number"))),
     }
 }
 
 /// A non-negative price, or `None` for an empty cell (no figure).
-fn parse_price(column: &str, text: &str) -> Result<Option<Money>, String> {
+fn parse_price(column: &str, text: &str) -> Result<Option<Money>, CsvFieldError> {
     if text.is_empty() {
         return Ok(None);
     }
-    let price = Money::parse(text).map_err(|error| format!("{column}: {error}"))?;
+    let price = Money::parse(text).map_err(|error| CsvFieldError(format!("{column}: {error}")))?;
     if price.is_negative() {
-        return Err(format!("{column} {text:?} is negative"));
+        return Err(CsvFieldError(format!("{column} {text:?} is negative")));
     }
     Ok(Some(price))
 }

@@ -39,6 +39,18 @@ use serde_json::value::RawValue;
 use super::catalog::{Catalog, Os};
 use crate::model::money::Money;
 
+/// A value of an export that cannot be read: not an object where one is expected, not a
+/// string, or a price that is not a JSON number of dollars this tool can hold exactly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ExportValueError(pub(crate) String);
+
+impl From<String> for ExportValueError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// A price export that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("retail prices export {file}: {}{message}", item.as_ref().map(|i| format!("item {i}: ")).unwrap_or_default())]
@@ -254,8 +266,8 @@ struct Reader<'f> {
 type RawObject<'a> = BTreeMap<String, &'a RawValue>;
 
 impl Reader<'_> {
-    fn error(&self, item: Option<String>, message: String) -> RetailError {
-        RetailError { file: self.file.to_owned(), item, message }
+    fn error(&self, item: Option<String>, message: impl ToString) -> RetailError {
+        RetailError { file: self.file.to_owned(), item, message: message.to_string() }
     }
 
     fn skip(&mut self, why: Skip) {
@@ -305,7 +317,7 @@ impl Reader<'_> {
         // for the currency: a non-USD row means the whole export is in the wrong currency.
         let file = self.file;
         let fail = |message: String| RetailError { file: file.to_owned(), item: Some(describe(&place, item)), message };
-        let get = |key: &str| string(item, key).map_err(fail);
+        let get = |key: &str| string(item, key).map_err(|e| fail(e.0));
         if let Some(currency) = get("currencyCode")?.filter(|c| c != "USD") {
             return Err(fail(not_usd("currencyCode", &currency)));
         }
@@ -473,21 +485,21 @@ fn first_byte(raw: &RawValue) -> u8 {
 }
 
 /// A raw JSON object's members, values unparsed.
-fn object<'a>(raw: &'a RawValue) -> Result<RawObject<'a>, String> {
+fn object<'a>(raw: &'a RawValue) -> Result<RawObject<'a>, ExportValueError> {
     if first_byte(raw) != b'{' {
-        return Err(format!("found {}", excerpt(raw.get())));
+        return Err(ExportValueError(format!("found {}", excerpt(raw.get()))));
     }
-    serde_json::from_str(raw.get()).map_err(|e| format!("not valid JSON ({e})"))
+    serde_json::from_str(raw.get()).map_err(|e| ExportValueError(format!("not valid JSON ({e})")))
 }
 
 /// A string member: `None` when absent or null.
-fn string(object: &RawObject<'_>, key: &str) -> Result<Option<String>, String> {
+fn string(object: &RawObject<'_>, key: &str) -> Result<Option<String>, ExportValueError> {
     match object.get(key) {
         None => Ok(None),
         Some(raw) if raw.get().trim() == "null" => Ok(None),
         Some(raw) => serde_json::from_str::<String>(raw.get())
             .map(Some)
-            .map_err(|_| format!("{key}: expected a string, found {}", excerpt(raw.get()))),
+            .map_err(|_| ExportValueError(format!("{key}: expected a string, found {}", excerpt(raw.get())))),
     }
 }
 
@@ -506,7 +518,7 @@ fn excerpt(text: &str) -> String {
 ///
 /// # Errors
 /// Not a JSON number (a quoted string, `true`, ...), or too large for [`Money`].
-pub fn parse_price(text: &str) -> Result<(Money, bool), String> {
+pub fn parse_price(text: &str) -> Result<(Money, bool), ExportValueError> {
     let text = text.trim();
     let not_number = || "expected a JSON number of dollars such as 0.096".to_owned();
     let (negative, unsigned) = match text.strip_prefix('-') {
@@ -523,17 +535,17 @@ pub fn parse_price(text: &str) -> Result<(Money, bool), String> {
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(whole) || (mantissa.contains('.') && !all_digits(fraction)) {
-        return Err(not_number());
+        return Err(ExportValueError(not_number()));
     }
     let exponent: i64 = match exponent {
         None => 0,
         Some(e) => {
             let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
             if !all_digits(digits) {
-                return Err(not_number());
+                return Err(ExportValueError(not_number()));
             }
             if digits.len() > 6 {
-                return Err("the exponent is out of range".to_owned());
+                return Err(ExportValueError("the exponent is out of range".to_owned()));
             }
             e.parse().map_err(|_| not_number())?
         }
@@ -544,7 +556,7 @@ pub fn parse_price(text: &str) -> Result<(Money, bool), String> {
         return Ok((Money::ZERO, false));
     }
     if digits.len() > 36 {
-        return Err("more than 36 significant digits".to_owned());
+        return Err(ExportValueError("more than 36 significant digits".to_owned()));
     }
     let significand: i128 = digits.parse().map_err(|_| not_number())?;
     // value = significand × 10^(exponent - fraction digits); micro-dollars = value × 10^6.
@@ -607,9 +619,9 @@ mod tests {
         for text in ["\"0.096\"", "true", "", ".5", "1.", "1e", "0x10", "1,5", "NaN", "--1", "1e+"] {
             assert!(parse_price(text).is_err(), "{text:?}");
         }
-        assert!(parse_price("1e100").unwrap_err().contains("too large"));
-        assert!(parse_price("99999999999999").unwrap_err().contains("too large"));
-        assert!(parse_price("1e1234567").unwrap_err().contains("exponent"));
+        assert!(parse_price("1e100").unwrap_err().to_string().contains("too large"));
+        assert!(parse_price("99999999999999").unwrap_err().to_string().contains("too large"));
+        assert!(parse_price("1e1234567").unwrap_err().to_string().contains("exponent"));
     }
 
     #[test]

@@ -3,16 +3,21 @@
 
 use super::enums::{OrchestrationMode, OsType};
 
+/// A name, prefix or image reference Azure would refuse: what is wrong and what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidName(String);
+
 /// Checks a scale set name: 1-64 characters, letters, digits, '-' and '_'.
 ///
 /// # Errors
 /// What is wrong and what is accepted.
-pub fn check_set_name(name: &str) -> Result<(), String> {
+pub fn check_set_name(name: &str) -> Result<(), InvalidName> {
     if name.is_empty() || name.len() > 64 {
-        return Err(format!("'{name}' must be 1 to 64 characters long (it has {})", name.chars().count()));
+        return Err(InvalidName(format!("'{name}' must be 1 to 64 characters long (it has {})", name.chars().count())));
     }
     if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("'{name}' contains '{bad}' (accepted: letters, digits, '-' and '_')"));
+        return Err(InvalidName(format!("'{name}' contains '{bad}' (accepted: letters, digits, '-' and '_')")));
     }
     Ok(())
 }
@@ -22,24 +27,24 @@ pub fn check_set_name(name: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// What is wrong and what is accepted.
-pub fn check_computer_name_prefix(prefix: &str, os: OsType) -> Result<(), String> {
+pub fn check_computer_name_prefix(prefix: &str, os: OsType) -> Result<(), InvalidName> {
     let len = prefix.chars().count();
     if len == 0 || len > 15 {
-        return Err(format!("'{prefix}' must be 1 to 15 characters long (it has {len})"));
+        return Err(InvalidName(format!("'{prefix}' must be 1 to 15 characters long (it has {len})")));
     }
     if os == OsType::Windows && len > 9 {
-        return Err(format!(
+        return Err(InvalidName(format!(
             "'{prefix}' has {len} characters; Windows computer names are at most 15, so the prefix may have at most 9 (6 are the instance suffix)"
-        ));
+        )));
     }
     if let Some(bad) = prefix.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Err(format!("'{prefix}' contains '{bad}' (accepted: letters, digits and '-')"));
+        return Err(InvalidName(format!("'{prefix}' contains '{bad}' (accepted: letters, digits and '-')")));
     }
     if prefix.starts_with('-') {
-        return Err(format!("'{prefix}' must not start with '-'"));
+        return Err(InvalidName(format!("'{prefix}' must not start with '-'")));
     }
     if prefix.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("'{prefix}' must not be all digits"));
+        return Err(InvalidName(format!("'{prefix}' must not be all digits")));
     }
     Ok(())
 }
@@ -61,20 +66,20 @@ pub fn default_computer_name_prefix(set_name: &str) -> String {
 ///
 /// # Errors
 /// What is wrong and what is accepted.
-pub fn check_image(image: &str) -> Result<(), String> {
+pub fn check_image(image: &str) -> Result<(), InvalidName> {
     if image.trim().is_empty() {
-        return Err(
+        return Err(InvalidName(
             "is empty (accepted: publisher:offer:sku:version, an image resource ID, or an alias such as Ubuntu2404)"
                 .into(),
-        );
+        ));
     }
     if image.contains(':') {
         let parts: Vec<&str> = image.split(':').collect();
         if parts.len() != 4 || parts.iter().any(|p| p.trim().is_empty()) {
-            return Err(format!("'{image}' is not publisher:offer:sku:version (four non-empty parts)"));
+            return Err(InvalidName(format!("'{image}' is not publisher:offer:sku:version (four non-empty parts)")));
         }
     } else if image.chars().any(char::is_whitespace) {
-        return Err(format!("'{image}' contains spaces"));
+        return Err(InvalidName(format!("'{image}' contains spaces")));
     }
     Ok(())
 }

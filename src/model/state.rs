@@ -16,6 +16,11 @@ use super::enums::Health;
 use super::event::Event;
 use super::instance::Instance;
 
+/// A broken invariant of the state, described for a person (the set, the instance, the rule).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BrokenInvariant(String);
+
 /// Marks a file as ours; a JSON file without it is refused rather than overwritten.
 pub const FORMAT: &str = "scaleset-state";
 /// Bumped on any incompatible change; a newer file is refused, never downgraded.
@@ -205,13 +210,19 @@ impl State {
     ///
     /// # Errors
     /// The first broken invariant, described for a person.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BrokenInvariant> {
         if self.clock < self.created_at {
-            return Err(format!("the clock {} is before the creation time {}", self.clock, self.created_at));
+            return Err(BrokenInvariant(format!(
+                "the clock {} is before the creation time {}",
+                self.clock, self.created_at
+            )));
         }
         for pair in self.scale_sets.windows(2) {
             if pair[0].config.name >= pair[1].config.name {
-                return Err(format!("scale set '{}' is listed twice or out of order", pair[1].config.name));
+                return Err(BrokenInvariant(format!(
+                    "scale set '{}' is listed twice or out of order",
+                    pair[1].config.name
+                )));
             }
         }
         for set in &self.scale_sets {
@@ -247,46 +258,55 @@ impl ScaleSet {
         self.models.retain(|m| m.version == current || instances.iter().any(|i| i.model_version == m.version));
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), BrokenInvariant> {
         let name = &self.config.name;
         let count = u32::try_from(self.instances.len()).unwrap_or(u32::MAX);
         if count != self.capacity {
-            return Err(format!("scale set '{name}' has capacity {} but {count} instances", self.capacity));
+            return Err(BrokenInvariant(format!(
+                "scale set '{name}' has capacity {} but {count} instances",
+                self.capacity
+            )));
         }
         if self.model(self.model_version).is_none() {
-            return Err(format!("scale set '{name}' has no model for its version {}", self.model_version));
+            return Err(BrokenInvariant(format!(
+                "scale set '{name}' has no model for its version {}",
+                self.model_version
+            )));
         }
         let mut last: Option<u32> = None;
         for i in &self.instances {
             if last.is_some_and(|l| l >= i.id) {
-                return Err(format!("scale set '{name}' lists instance {} twice or out of order", i.id));
+                return Err(BrokenInvariant(format!(
+                    "scale set '{name}' lists instance {} twice or out of order",
+                    i.id
+                )));
             }
             last = Some(i.id);
             if i.id >= self.next_instance_id {
-                return Err(format!(
+                return Err(BrokenInvariant(format!(
                     "scale set '{name}': instance {} is not below the next ID {}",
                     i.id, self.next_instance_id
-                ));
+                )));
             }
             if self.model(i.model_version).is_none() {
-                return Err(format!(
+                return Err(BrokenInvariant(format!(
                     "scale set '{name}': instance {} refers to unknown model version {}",
                     i.id, i.model_version
-                ));
+                )));
             }
             if let Some(z) = i.zone
                 && !self.config.zones.contains(&z)
             {
-                return Err(format!(
+                return Err(BrokenInvariant(format!(
                     "scale set '{name}': instance {} is in zone {z}, which the set does not use",
                     i.id
-                ));
+                )));
             }
             if i.protect_from_scale_set_actions && !i.protect_from_scale_in {
-                return Err(format!(
+                return Err(BrokenInvariant(format!(
                     "scale set '{name}': instance {} is protected from scale-set actions but not from scale-in",
                     i.id
-                ));
+                )));
             }
         }
         Ok(())

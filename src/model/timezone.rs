@@ -43,16 +43,19 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
 ///
 /// # Errors
 /// The name is neither an IANA name nor one of the Windows names listed above.
-pub fn resolve(name: &str) -> Result<TimeZone, String> {
+pub fn resolve(name: &str) -> Result<TimeZone, UnknownTimeZone> {
     let iana =
         WINDOWS_ZONES.iter().find(|(windows, _)| windows.eq_ignore_ascii_case(name)).map_or(name, |(_, iana)| *iana);
-    jiff::tz::db().get(iana).map_err(|_| {
-        format!(
-            "unknown time zone '{name}' (accepted: an IANA name such as Europe/Paris, UTC, or a Windows name such as {})",
-            WINDOWS_ZONES[2].0
-        )
-    })
+    jiff::tz::db().get(iana).map_err(|_| UnknownTimeZone(name.to_owned()))
 }
+
+/// A time zone name that is neither an IANA name nor a Windows name this tool knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown time zone '{0}' (accepted: an IANA name such as Europe/Paris, UTC, or a Windows name such as {example})",
+    example = WINDOWS_ZONES[2].0
+)]
+pub struct UnknownTimeZone(String);
 
 #[cfg(test)]
 mod tests {

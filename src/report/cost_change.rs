@@ -57,6 +57,17 @@ pub struct CostChangeView {
 pub const PLAN_BASIS: &str = "730-hour month, priced as if every pending operation had finished and every VM ran \
      the latest model";
 
+/// Why the cost change of a plan is unknown.
+#[derive(Debug, thiserror::Error)]
+pub enum CostChangeError {
+    /// The plan cannot be applied (e.g. a scale-in blocked by protection).
+    #[error("the plan cannot be applied: {0}")]
+    NotApplicable(crate::engine::EngineError),
+    /// A price is missing.
+    #[error(transparent)]
+    Price(#[from] crate::cost::catalog::PriceError),
+}
+
 /// Prices the state before and after applying `changes` (on a copy; nothing is written).
 ///
 /// # Errors
@@ -67,14 +78,14 @@ pub fn cost_change(
     defs: &[SetDefinition],
     changes: &[Change],
     catalog: &Catalog,
-) -> Result<CostChangeView, String> {
+) -> Result<CostChangeView, CostChangeError> {
     let empty = State::new(0, jiff::Timestamp::UNIX_EPOCH);
     let before = state.unwrap_or(&empty);
     let mut after = before.clone();
     let now = after.clock;
-    planner::apply(&mut after, defs, changes, now).map_err(|e| format!("the plan cannot be applied: {e}"))?;
-    let old = rates::settled_monthly(catalog, before).map_err(|e| e.to_string())?;
-    let new = rates::settled_monthly(catalog, &after).map_err(|e| e.to_string())?;
+    planner::apply(&mut after, defs, changes, now).map_err(CostChangeError::NotApplicable)?;
+    let old = rates::settled_monthly(catalog, before)?;
+    let new = rates::settled_monthly(catalog, &after)?;
     let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let mut sets = Vec::new();
     for name in names {

@@ -83,6 +83,18 @@ impl Source {
     }
 }
 
+/// A load spec or trace that does not parse: where (the spec, or FILE:LINE:COLUMN), what is wrong
+/// and what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LoadError(pub(crate) String);
+
+impl From<String> for LoadError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// The whole load of a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Load {
@@ -135,17 +147,17 @@ impl Load {
 ///
 /// # Errors
 /// What is wrong and the accepted forms.
-pub fn parse_spec(spec: &str, set_names: &[&str]) -> Result<Source, String> {
+pub fn parse_spec(spec: &str, set_names: &[&str]) -> Result<Source, LoadError> {
     let forms = "accepted: METRIC=VALUE, METRIC=constant(V), step(BEFORE,AFTER,AT), ramp(FROM,TO,OVER[,START]), diurnal(TROUGH,PEAK,PEAK_HOUR), spike(BASE,PEAK,AT,FOR), each optionally followed by +noise(AMPLITUDE) and prefixed by SET: ; or a CSV file path";
     let Some((left, right)) = spec.split_once('=') else {
-        return Err(format!("--load '{spec}': no '=' ({forms})"));
+        return Err(LoadError(format!("--load '{spec}': no '=' ({forms})")));
     };
     let (scale_set, metric) = match left.split_once(':') {
         Some((set, metric)) if set_names.contains(&set.trim()) => (Some(set.trim().to_owned()), metric.trim()),
         _ => (None, left.trim()),
     };
     if metric.is_empty() {
-        return Err(format!("--load '{spec}': the metric name is empty ({forms})"));
+        return Err(LoadError(format!("--load '{spec}': the metric name is empty ({forms})")));
     }
     let mut right = right.trim();
     let mut noise = 0.0;
@@ -160,43 +172,43 @@ pub fn parse_spec(spec: &str, set_names: &[&str]) -> Result<Source, String> {
     Ok(Source { scale_set, metric: metric.to_owned(), signal, noise })
 }
 
-fn number(s: &str, spec: &str) -> Result<f64, String> {
+fn number(s: &str, spec: &str) -> Result<f64, LoadError> {
     s.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| format!("--load '{spec}': '{s}' is not a non-negative number"))
+        .ok_or_else(|| LoadError(format!("--load '{spec}': '{s}' is not a non-negative number")))
 }
 
-fn parse_signal(s: &str) -> Result<Signal, String> {
+fn parse_signal(s: &str) -> Result<Signal, LoadError> {
     if let Ok(v) = s.parse::<f64>() {
         if !v.is_finite() || v < 0.0 {
-            return Err(format!("'{s}' is not a non-negative number"));
+            return Err(LoadError(format!("'{s}' is not a non-negative number")));
         }
         return Ok(Signal::Constant { value: v });
     }
     let (name, args) = s.split_once('(').ok_or_else(|| format!("'{s}' is neither a number nor a generator"))?;
     let args = args.strip_suffix(')').ok_or_else(|| format!("'{s}': missing ')'"))?;
     let args: Vec<&str> = args.split(',').map(str::trim).collect();
-    let num = |i: usize| -> Result<f64, String> {
+    let num = |i: usize| -> Result<f64, LoadError> {
         let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
         a.parse::<f64>()
             .ok()
             .filter(|v| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| format!("'{a}' is not a non-negative number"))
+            .ok_or_else(|| LoadError(format!("'{a}' is not a non-negative number")))
     };
-    let dur = |i: usize| -> Result<Duration, String> {
+    let dur = |i: usize| -> Result<Duration, LoadError> {
         let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
-        a.parse::<Duration>().map_err(|e| e.to_string())
+        a.parse::<Duration>().map_err(|e| LoadError(e.to_string()))
     };
     let expect = |n: &[usize]| {
         if n.contains(&args.len()) {
             Ok(())
         } else {
-            Err(format!(
+            Err(LoadError(format!(
                 "{name}(...) takes {} arguments, got {}",
                 n.iter().map(usize::to_string).collect::<Vec<_>>().join(" or "),
                 args.len()
-            ))
+            )))
         }
     };
     match name.trim().to_ascii_lowercase().as_str() {
@@ -221,7 +233,7 @@ fn parse_signal(s: &str) -> Result<Signal, String> {
             expect(&[3])?;
             let peak_hour = num(2)?;
             if peak_hour >= 24.0 {
-                return Err(format!("peak hour {peak_hour} is not in 0..24"));
+                return Err(LoadError(format!("peak hour {peak_hour} is not in 0..24")));
             }
             Ok(Signal::Diurnal { trough: num(0)?, peak: num(1)?, peak_hour })
         }
@@ -229,7 +241,7 @@ fn parse_signal(s: &str) -> Result<Signal, String> {
             expect(&[4])?;
             Ok(Signal::Spike { base: num(0)?, peak: num(1)?, at: dur(2)?, duration: dur(3)? })
         }
-        other => Err(format!("unknown generator '{other}'")),
+        other => Err(LoadError(format!("unknown generator '{other}'"))),
     }
 }
 
@@ -237,7 +249,7 @@ fn parse_signal(s: &str) -> Result<Signal, String> {
 ///
 /// # Errors
 /// A message naming `path`, the line and the column.
-pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Source>, String> {
+pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Source>, LoadError> {
     let line_of =
         |p: Option<&csv::Position>| p.map_or(0, |p| crate::model::text::record_line(text, p.byte(), Some(b'#')));
     let mut records = csv::ReaderBuilder::new()
@@ -249,17 +261,17 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
         .into_records()
         .filter(|r| r.as_ref().map_or(true, |r| !r.iter().all(str::is_empty)));
     let header = match records.next() {
-        None => return Err(format!("{path}: empty; expected a header 'minute,METRIC[,METRIC...]'")),
-        Some(Err(e)) => return Err(format!("{path}:{}: {e}", line_of(e.position()))),
+        None => return Err(LoadError(format!("{path}: empty; expected a header 'minute,METRIC[,METRIC...]'"))),
+        Some(Err(e)) => return Err(LoadError(format!("{path}:{}: {e}", line_of(e.position())))),
         Some(Ok(header)) => header,
     };
     let columns: Vec<String> = header.iter().map(str::to_owned).collect();
     if columns.first().is_none_or(|c| !c.eq_ignore_ascii_case("minute")) || columns.len() < 2 {
-        return Err(format!(
+        return Err(LoadError(format!(
             "{path}:{}: the header must be 'minute,METRIC[,METRIC...]' (got '{}')",
             line_of(header.position()),
             columns.join(",")
-        ));
+        )));
     }
     let mut rows: Vec<Vec<(u64, f64)>> = vec![Vec::new(); columns.len() - 1];
     let mut last: Option<u64> = None;
@@ -268,12 +280,12 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
         let line = line_of(record.position());
         let cells: Vec<&str> = record.iter().collect();
         if cells.len() != columns.len() {
-            return Err(format!("{path}:{line}: {} values, the header has {}", cells.len(), columns.len()));
+            return Err(LoadError(format!("{path}:{line}: {} values, the header has {}", cells.len(), columns.len())));
         }
         let minute: u64 =
             cells[0].parse().map_err(|_| format!("{path}:{line}:1: minute '{}' is not a whole number", cells[0]))?;
         if last.is_some_and(|l| minute <= l) {
-            return Err(format!("{path}:{line}:1: minute {minute} is not after the previous row's"));
+            return Err(LoadError(format!("{path}:{line}:1: minute {minute} is not after the previous row's")));
         }
         last = Some(minute);
         for (c, cell) in cells.iter().enumerate().skip(1) {
@@ -297,7 +309,7 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
             _ => (None, name.clone()),
         };
         if rows[c - 1].is_empty() {
-            return Err(format!("{path}: column '{name}' has no values"));
+            return Err(LoadError(format!("{path}: column '{name}' has no values")));
         }
         out.push(Source {
             scale_set,
@@ -353,7 +365,7 @@ mod tests {
         assert!((sources[0].signal.value(10, 0.0) - 300.0).abs() < 1e-9);
         assert_eq!(sources[1].scale_set.as_deref(), Some("web"));
         assert!((sources[1].signal.value(20, 0.0) - 5.0).abs() < 1e-9);
-        assert!(parse_csv("t.csv", "minute,cpu\n5,1\n5,2\n", &[]).unwrap_err().contains("t.csv:3:1"));
+        assert!(parse_csv("t.csv", "minute,cpu\n5,1\n5,2\n", &[]).unwrap_err().to_string().contains("t.csv:3:1"));
         assert!(parse_csv("t.csv", "min,cpu\n", &[]).is_err());
     }
 
@@ -472,9 +484,11 @@ mod more_tests {
         ] {
             assert!(parse_spec(bad, &[]).is_err(), "{bad}");
         }
-        assert!(parse_csv("t.csv", "", &[]).unwrap_err().contains("empty"));
-        assert!(parse_csv("t.csv", "minute,q\n0,1,2\n", &[]).unwrap_err().contains("t.csv:2"));
-        assert!(parse_csv("t.csv", "minute,q\n-1,1\n", &[]).unwrap_err().contains("not a whole number"));
-        assert!(parse_csv("t.csv", "minute,q,r\n0,1,\n", &[]).unwrap_err().contains("column 'r' has no values"));
+        assert!(parse_csv("t.csv", "", &[]).unwrap_err().to_string().contains("empty"));
+        assert!(parse_csv("t.csv", "minute,q\n0,1,2\n", &[]).unwrap_err().to_string().contains("t.csv:2"));
+        assert!(parse_csv("t.csv", "minute,q\n-1,1\n", &[]).unwrap_err().to_string().contains("not a whole number"));
+        assert!(
+            parse_csv("t.csv", "minute,q,r\n0,1,\n", &[]).unwrap_err().to_string().contains("column 'r' has no values")
+        );
     }
 }

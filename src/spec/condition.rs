@@ -4,6 +4,18 @@
 use crate::model::autoscale::{Direction, Operator, ScaleType, Statistic, TimeAggregation};
 use crate::model::duration::Duration;
 
+/// A rule written in the shorthand (`condition:`, `scale:`, `timeGrain:`) that does not parse: which part
+/// is wrong and the accepted form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ShorthandError(pub(crate) String);
+
+impl From<String> for ShorthandError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// A parsed condition: metric, operator, threshold, aggregation over a window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
@@ -18,14 +30,14 @@ pub struct Condition {
 ///
 /// # Errors
 /// A message saying which part is wrong and what is accepted.
-pub fn parse_condition(s: &str) -> Result<Condition, String> {
+pub fn parse_condition(s: &str) -> Result<Condition, ShorthandError> {
     let form = "expected \"<metric> <operator> <threshold> <avg|min|max|total|count|last> <window>\", e.g. \"Percentage CPU > 70 avg 5m\"";
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.len() < 5 {
-        return Err(format!("condition '{s}' is incomplete: {form}"));
+        return Err(ShorthandError(format!("condition '{s}' is incomplete: {form}")));
     }
     if words.iter().any(|w| w.eq_ignore_ascii_case("where")) {
-        return Err(format!("condition '{s}': dimension filters (where ...) are not supported"));
+        return Err(ShorthandError(format!("condition '{s}': dimension filters (where ...) are not supported")));
     }
     let n = words.len();
     let time_window: Duration = words[n - 1].parse().map_err(|e| format!("condition '{s}': window: {e}"))?;
@@ -73,10 +85,10 @@ pub fn parse_statistic(s: &str) -> Option<Statistic> {
 ///
 /// # Errors
 /// A message naming the bad part.
-pub fn parse_time_grain(s: &str) -> Result<(Option<Statistic>, Duration), String> {
+pub fn parse_time_grain(s: &str) -> Result<(Option<Statistic>, Duration), ShorthandError> {
     let words: Vec<&str> = s.split_whitespace().collect();
     match words.as_slice() {
-        [grain] => grain.parse().map(|d| (None, d)).map_err(|e| format!("timeGrain: {e}")),
+        [grain] => grain.parse().map(|d| (None, d)).map_err(|e| ShorthandError(format!("timeGrain: {e}"))),
         [stat, grain] => {
             let stat = parse_statistic(stat).ok_or_else(|| {
                 format!("timeGrain '{s}': unknown statistic '{stat}' (accepted: avg, min, max, sum, count)")
@@ -84,7 +96,7 @@ pub fn parse_time_grain(s: &str) -> Result<(Option<Statistic>, Duration), String
             let grain = grain.parse().map_err(|e| format!("timeGrain: {e}"))?;
             Ok((Some(stat), grain))
         }
-        _ => Err(format!("timeGrain '{s}': expected a duration such as 1m or \"avg 1m\"")),
+        _ => Err(ShorthandError(format!("timeGrain '{s}': expected a duration such as 1m or \"avg 1m\""))),
     }
 }
 
@@ -92,11 +104,11 @@ pub fn parse_time_grain(s: &str) -> Result<(Option<Statistic>, Duration), String
 ///
 /// # Errors
 /// A message showing the accepted forms.
-pub fn parse_scale(s: &str) -> Result<(Direction, ScaleType, i64), String> {
+pub fn parse_scale(s: &str) -> Result<(Direction, ScaleType, i64), ShorthandError> {
     let form = "expected out N | in N | out N% | in N% | to N";
     let words: Vec<&str> = s.split_whitespace().collect();
     let [verb, amount] = words.as_slice() else {
-        return Err(format!("scale '{s}': {form}"));
+        return Err(ShorthandError(format!("scale '{s}': {form}")));
     };
     let (number, percent) = match amount.strip_suffix('%') {
         Some(n) => (n, true),
@@ -108,8 +120,8 @@ pub fn parse_scale(s: &str) -> Result<(Direction, ScaleType, i64), String> {
         ("out", _) => Ok((Direction::Increase, kind, value)),
         ("in", _) => Ok((Direction::Decrease, kind, value)),
         ("to", false) => Ok((Direction::None, ScaleType::ExactCount, value)),
-        ("to", true) => Err(format!("scale '{s}': 'to' takes a count, not a percentage")),
-        _ => Err(format!("scale '{s}': unknown verb '{verb}'; {form}")),
+        ("to", true) => Err(ShorthandError(format!("scale '{s}': 'to' takes a count, not a percentage"))),
+        _ => Err(ShorthandError(format!("scale '{s}': unknown verb '{verb}'; {form}"))),
     }
 }
 
@@ -129,11 +141,11 @@ mod tests {
 
     #[test]
     fn condition_errors_name_the_part() {
-        assert!(parse_condition("CPU > 70 avg").unwrap_err().contains("incomplete"));
-        assert!(parse_condition("CPU >> 70 avg 5m").unwrap_err().contains("operator"));
-        assert!(parse_condition("CPU > x avg 5m").unwrap_err().contains("threshold"));
-        assert!(parse_condition("CPU > 70 mean 5m").unwrap_err().contains("aggregation"));
-        assert!(parse_condition("CPU > 70 avg 5x").unwrap_err().contains("window"));
+        assert!(parse_condition("CPU > 70 avg").unwrap_err().to_string().contains("incomplete"));
+        assert!(parse_condition("CPU >> 70 avg 5m").unwrap_err().to_string().contains("operator"));
+        assert!(parse_condition("CPU > x avg 5m").unwrap_err().to_string().contains("threshold"));
+        assert!(parse_condition("CPU > 70 mean 5m").unwrap_err().to_string().contains("aggregation"));
+        assert!(parse_condition("CPU > 70 avg 5x").unwrap_err().to_string().contains("window"));
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn validate_set(
     let mut c = Checker { set: raw.name.clone(), index, problems };
 
     if let Err(e) = names::check_set_name(&raw.name) {
-        c.problem("name", e);
+        c.problem("name", e.to_string());
     }
 
     let mode = raw.orchestration_mode.unwrap_or(OrchestrationMode::Flexible);
@@ -136,7 +136,7 @@ fn validate_set(
         },
         Some(image) => {
             if let Err(e) = names::check_image(image) {
-                c.problem("image", e);
+                c.problem("image", e.to_string());
             }
             image.clone()
         }
@@ -224,7 +224,7 @@ fn validate_set(
     let computer_name_prefix = match &raw.computer_name_prefix {
         Some(prefix) => {
             if let Err(e) = names::check_computer_name_prefix(prefix, os) {
-                c.problem("computerNamePrefix", e);
+                c.problem("computerNamePrefix", e.to_string());
             }
             prefix.clone()
         }
@@ -573,7 +573,7 @@ fn parse_day(s: &str) -> Option<Day> {
 fn check_time_zone(tz: Option<&str>, field: &str, c: &mut Checker<'_>) -> String {
     let tz = tz.unwrap_or("UTC");
     if let Err(e) = timezone::resolve(tz) {
-        c.problem(field, e);
+        c.problem(field, e.to_string());
     }
     tz.to_owned()
 }
@@ -609,7 +609,7 @@ fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Option<Rule> {
         Some(g) => match parse_time_grain(g) {
             Ok(v) => v,
             Err(e) => {
-                c.problem(format!("{at}.timeGrain"), e);
+                c.problem(format!("{at}.timeGrain"), e.to_string());
                 (None, Duration::from_mins(1))
             }
         },
@@ -629,7 +629,7 @@ fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Option<Rule> {
                 r.divide_per_instance.unwrap_or(false),
             ),
             Err(e) => {
-                c.problem(format!("{at}.condition"), e);
+                c.problem(format!("{at}.condition"), e.to_string());
                 return None;
             }
         }
@@ -718,7 +718,7 @@ fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Option<Rule> {
         match parse_scale(scale) {
             Ok(v) => v,
             Err(e) => {
-                c.problem(format!("{at}.scale"), e);
+                c.problem(format!("{at}.scale"), e.to_string());
                 return None;
             }
         }

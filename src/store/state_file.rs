@@ -93,7 +93,7 @@ pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
                     supported: SCHEMA_VERSION,
                 });
             }
-            state.check().map_err(corrupt)?;
+            state.check().map_err(|e| corrupt(e.to_string()))?;
             Ok(state)
         }
         Err(full) => {
