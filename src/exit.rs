@@ -18,7 +18,8 @@ pub const USAGE: u8 = 64;
 pub const BAD_DEFINITION: u8 = 65;
 /// The state file cannot be read or written (corrupt, newer schema, not ours, I/O).
 pub const BAD_STATE: u8 = 74;
-/// Another process held the state lock for longer than --lock-timeout.
+/// Another process held the state lock for longer than --lock-timeout (or committed a change
+/// between this command's read and its write: run it again).
 pub const LOCKED: u8 = 75;
 
 /// The projected monthly cost is above the budget.
@@ -50,7 +51,7 @@ pub enum Failure {
     Definition(anyhow::Error),
     /// The state file cannot be used: [`BAD_STATE`].
     State(anyhow::Error),
-    /// Another process held the lock too long: [`LOCKED`].
+    /// Another process held the lock too long, or committed first: [`LOCKED`].
     Locked(anyhow::Error),
     /// The budget gate: [`OVER_BUDGET`].
     OverBudget(anyhow::Error),

@@ -24,12 +24,14 @@ use crate::model::state::State;
 use crate::render::table::Style;
 use crate::report::change::ChangeReport;
 use crate::spec::SetDefinition;
-use crate::store::{self, Loaded};
+use crate::store::{LocalFile, StateStore};
 
 /// Plain settings built from the command line and the environment before any work starts.
 pub struct Context {
     pub file: PathBuf,
     pub state_path: PathBuf,
+    /// Where the state is kept.
+    pub store: Box<dyn StateStore>,
     pub json: bool,
     pub seed: Option<u64>,
     pub start_time: Option<Timestamp>,
@@ -97,6 +99,7 @@ impl Context {
         Ok(Self {
             file: g.file.clone(),
             state_path: g.state.clone(),
+            store: Box::new(LocalFile::new(&g.state)),
             json: g.output == Output::Json,
             seed: g.seed,
             start_time: g.start_time,
@@ -115,10 +118,7 @@ impl Context {
 
     /// The state as it is (no lock: a reader sees the old or the new file, never a mix).
     fn read_state(&self) -> Result<Option<State>> {
-        Ok(match store::read_state(&self.state_path)? {
-            Loaded::Missing => None,
-            Loaded::Present(s) => Some(s),
-        })
+        Ok(self.store.load()?.0)
     }
 
     /// A fresh state for this run's seed and start time.
@@ -141,11 +141,11 @@ impl Context {
     /// Read-modify-write under the lock. `change` returns the events of what it did; no events
     /// means nothing changed and nothing is written. An error leaves the file untouched.
     fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
-        let guard = store::acquire(&self.state_path, self.lock_timeout, &format!("scaleset {}", self.command_line))?;
-        if let Some(previous) = &guard.took_over_from {
+        let guard = self.store.lock(self.lock_timeout, &format!("scaleset {}", self.command_line))?;
+        if let Some(previous) = guard.took_over_from() {
             eprintln!("note: took over the state lock last held by {previous}, which ended without releasing it");
         }
-        let existing = self.read_state()?;
+        let (existing, version) = self.store.load()?;
         let created = existing.is_none();
         let mut state = match existing {
             Some(s) => {
@@ -161,7 +161,7 @@ impl Context {
             state.check().map_err(|e| {
                 anyhow::anyhow!("internal error: the change would break the state ({e}); nothing was written")
             })?;
-            store::write_state(&self.state_path, &state)?;
+            self.store.commit(&version, &state)?;
         } else if created {
             // Nothing happened: do not create a file for it.
         }

@@ -1,4 +1,5 @@
-//! The state file: reading it safely, writing it atomically, locking it.
+//! The state: the storage trait commands use ([`StateStore`]), and its local-file backend:
+//! reading the file safely, writing it atomically, locking it.
 //!
 //! Guarantees:
 //! - a writer holds the exclusive lock for the whole read-modify-write;
@@ -18,9 +19,11 @@
 //! `backup-linked`, `backup-renamed`, `replaced`). The crash tests use it to cover every step
 //! deterministically; nobody else should set it.
 
+mod backend;
 mod lock;
 mod state_file;
 
+pub use backend::{LocalFile, Lock, StateStore, Version};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
 
@@ -42,6 +45,11 @@ pub enum StoreError {
     NewerSchema { path: PathBuf, found: u64, supported: u32 },
     #[error("state file {} is locked by {holder}; gave up after {}s (raise --lock-timeout or try again)", path.display(), waited.as_secs_f64())]
     LockTimeout { path: PathBuf, waited: Duration, holder: String },
+    #[error(
+        "state {} changed while this command ran (another writer committed first); nothing was written: run the command again",
+        path.display()
+    )]
+    Conflict { path: PathBuf },
     #[error("state path {} is a directory; give a file path with --state", path.display())]
     IsDirectory { path: PathBuf },
     #[error(
