@@ -17,7 +17,11 @@ pub fn validate(ctx: &Context) -> Result<ExitCode> {
     let names: Vec<&str> = defs.iter().map(|d| d.config.name.as_str()).collect();
     if ctx.json {
         ctx.print(
-            &serde_json::json!({ "valid": true, "file": ctx.file.display().to_string(), "scaleSets": names }),
+            &report::validate::ValidateReport {
+                file: ctx.file.display().to_string(),
+                scale_sets: names.iter().map(|n| (*n).to_owned()).collect(),
+                valid: true,
+            },
             String::new,
         )?;
     } else {
@@ -50,15 +54,7 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
             view
         });
     if ctx.json {
-        let items: Vec<serde_json::Value> = changes.iter().map(change_json).collect();
-        let cost_change = match &cost_change {
-            Ok(view) => serde_json::to_value(view)?,
-            Err(error) => serde_json::json!({ "error": error.to_string() }),
-        };
-        ctx.print(
-            &serde_json::json!({ "changes": items, "hasChanges": has_changes, "costChange": cost_change }),
-            String::new,
-        )?;
+        ctx.print(&report::plan::PlanReport::new(&changes, &cost_change), String::new)?;
     } else {
         ctx.print(&(), || {
             let mut out = render::plan_text(&changes, state.as_ref());
@@ -72,34 +68,6 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
         })?;
     }
     Ok(ExitCode::from(if detailed && has_changes { crate::exit::CHANGES } else { crate::exit::OK }))
-}
-
-fn change_json(c: &planner::Change) -> serde_json::Value {
-    use planner::Change;
-    match c {
-        Change::Create { name, capacity } => {
-            serde_json::json!({ "action": "create", "name": name, "capacity": capacity })
-        }
-        Change::Update { name, capacity, capacity_held, model, outdated, upgrade_mode, settings } => {
-            serde_json::json!({
-                "action": if c.is_change() { "update" } else { "none" },
-                "name": name,
-                "capacity": capacity.map(|(a, b)| serde_json::json!({ "old": a, "new": b })),
-                "capacityHeldByAutoscale": capacity_held.map(|(a, b)| serde_json::json!({ "current": a, "defined": b })),
-                "model": model.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
-                "outdatedInstances": outdated.len(),
-            "outdatedInstanceIds": outdated.iter().map(u32::to_string).collect::<Vec<_>>(),
-                "upgradeMode": upgrade_mode,
-                "settings": settings.iter().map(|(f, a, b)| serde_json::json!({ "field": f, "old": a, "new": b })).collect::<Vec<_>>(),
-            })
-        }
-        Change::Delete { name, instances } => {
-            serde_json::json!({ "action": "delete", "name": name, "instances": instances })
-        }
-        Change::Orphan { name } => {
-            serde_json::json!({ "action": "none", "name": name, "note": "not in the definition; apply --prune deletes it" })
-        }
-    }
 }
 
 pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
@@ -120,14 +88,13 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
     let selected: Vec<String> = shown.iter().map(|s| s.config.name.clone()).collect();
     let cost = report::cost::cost(&state, &selected, &ctx.catalog)?;
     if ctx.json {
-        let sets: Vec<serde_json::Value> = shown
-            .iter()
-            .map(|s| serde_json::json!({ "name": s.config.name, "instances": report::instances::instances(s) }))
-            .collect();
-        ctx.print(
-            &serde_json::json!({ "serial": state.serial, "events": events, "scaleSets": sets, "cost": cost }),
-            String::new,
-        )?;
+        let document = report::apply::ApplyReport {
+            cost,
+            events: &events,
+            scale_sets: shown.iter().map(|s| report::apply::SetInstances::of(s)).collect(),
+            serial: state.serial,
+        };
+        ctx.print(&document, String::new)?;
     } else {
         ctx.print(&(), || {
             let mut out = String::new();

@@ -3,15 +3,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
-use serde::Serialize;
-
 use crate::cli::{HealthArg, PowerArgs, RepairsAction, RollingAction};
 use crate::engine::{capacity, power, repair, upgrade};
 use crate::model::enums::Health;
 use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::{ScaleSet, State};
+use crate::report;
+use anyhow::Result;
 
 use super::{Context, finish, set_not_found};
 
@@ -50,43 +49,6 @@ pub fn upgrade(ctx: &Context, name: &str, instances: &[String], all: bool) -> Re
     finish(ctx, &state, &events)
 }
 
-/// `rolling-upgrade status NAME -o json`, as the contract names the keys.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RollingStatusView {
-    name: String,
-    status: Option<String>,
-    successful_instance_count: usize,
-    failed_instance_count: usize,
-    in_progress_instance_count: usize,
-    pending_instance_count: usize,
-    target_model_version: Option<u32>,
-    batches: u32,
-    started_at: Option<jiff::Timestamp>,
-    ended_at: Option<jiff::Timestamp>,
-    last_action: Option<String>,
-    error: Option<String>,
-}
-
-fn rolling_view(set: &ScaleSet) -> RollingStatusView {
-    let r = set.rolling_upgrade.as_ref();
-    RollingStatusView {
-        name: set.config.name.clone(),
-        status: r.map(|r| r.status.to_string()),
-        successful_instance_count: r.map_or(0, |r| r.succeeded.len()),
-        failed_instance_count: r.map_or(0, |r| r.failed.len()),
-        in_progress_instance_count: r
-            .map_or(0, |r| if r.surge.is_empty() { r.in_progress.len() } else { r.surge.len() }),
-        pending_instance_count: r.map_or(0, |r| r.pending.len()),
-        target_model_version: r.map(|r| r.target_version),
-        batches: r.map_or(0, |r| r.batches),
-        started_at: r.map(|r| r.started_at),
-        ended_at: r.and_then(|r| r.ended_at),
-        last_action: r.map(|r| r.last_action.clone()),
-        error: r.and_then(|r| r.error.clone()),
-    }
-}
-
 pub fn rolling(ctx: &Context, action: RollingAction, name: &str) -> Result<ExitCode> {
     match action {
         RollingAction::Status => {
@@ -94,7 +56,7 @@ pub fn rolling(ctx: &Context, action: RollingAction, name: &str) -> Result<ExitC
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };
-            let view = rolling_view(set);
+            let view = report::lifecycle::RollingStatusView::of(set);
             ctx.print(&view, || match &view.status {
                 None => format!("{name}: no rolling upgrade has run\n"),
                 Some(status) => {
@@ -174,18 +136,6 @@ pub fn evict(ctx: &Context, name: &str, instances: &[String]) -> Result<ExitCode
     finish(ctx, &state, &events)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RepairsView {
-    name: String,
-    enabled: bool,
-    service_state: String,
-    grace_period: String,
-    repair_action: String,
-    consecutive_failures: u32,
-    max_concurrent_repairs: usize,
-}
-
 pub fn repairs(ctx: &Context, action: RepairsAction, name: &str) -> Result<ExitCode> {
     match action {
         RepairsAction::Status => {
@@ -193,16 +143,7 @@ pub fn repairs(ctx: &Context, action: RepairsAction, name: &str) -> Result<ExitC
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };
-            let p = set.config.automatic_repairs;
-            let view = RepairsView {
-                name: name.to_owned(),
-                enabled: p.enabled,
-                service_state: set.repairs.service_state.to_string(),
-                grace_period: p.grace_period.to_string(),
-                repair_action: p.repair_action.to_string(),
-                consecutive_failures: set.repairs.consecutive_failures,
-                max_concurrent_repairs: repair::concurrency(set.instances.len()),
-            };
+            let view = report::lifecycle::RepairsView::of(set);
             ctx.print(&view, || {
                 format!(
                     "{name}: automatic repairs {} ({}), action {}, grace period {}, {} failed in a row, up to {} at a time\n",

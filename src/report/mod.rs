@@ -4,10 +4,14 @@
 //! `render`), no orchestration (that is `commands`). The table and the JSON of a command come
 //! from the same struct, so they cannot disagree.
 
+pub mod apply;
 pub mod budget;
 pub mod change;
 pub mod cost;
 pub mod cost_change;
 pub mod instances;
+pub mod lifecycle;
+pub mod plan;
 pub mod sets;
 pub mod simulation;
+pub mod validate;
