@@ -10,12 +10,23 @@
 //!   [`PriceError`] that names what is missing and what the catalog does know;
 //! - iteration (sizes, regions, tiers, rows) is sorted and therefore deterministic;
 //! - names are matched exactly as Azure spells them (`Standard_D2s_v5`, `eastus`), with
-//!   [`suggest`] offering near misses for error messages.
+//!   `crate::suggest` offering near misses for error messages.
 //!
 //! The importer in [`crate::cost::retail`] overlays prices from an Azure Retail Prices export
 //! with [`Catalog::insert_vm_price`] and [`Catalog::insert_disk_price`] on a clone of
 //! [`Catalog::builtin`]; a size or tier known only from such a row has no hardware figures,
 //! which [`Catalog::knows_size`] / [`Catalog::knows_disk_tier`] accept.
+
+//!
+//! One file per concept: this one holds the catalog and its lookups; `errors` what a lookup or
+//! the CSV can refuse; `network` the load balancer, public IP and egress prices; `disk` disk
+//! kinds and transactions; `commitments` the typical discounts; `price_csv` the CSV reading.
+
+mod commitments;
+mod disk;
+mod errors;
+mod network;
+mod price_csv;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -23,16 +34,11 @@ use std::sync::LazyLock;
 
 use crate::model::money::Money;
 
-/// A field of the built-in price CSV that does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct CsvFieldError(pub(crate) String);
-
-impl From<String> for CsvFieldError {
-    fn from(message: String) -> Self {
-        Self(message)
-    }
-}
+pub use commitments::*;
+pub use disk::*;
+pub use errors::{CatalogError, CsvFieldError, PriceError};
+pub use network::*;
+use price_csv::{csv_rows, parse_count, parse_name, parse_price, parse_region};
 
 /// Hours in a billing month: 24 × 365 / 12, as the Azure pricing calculator and Infracost use.
 pub const HOURS_PER_MONTH: i64 = 730;
@@ -46,202 +52,6 @@ const DISK_CSV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/p
 const VM_COLUMNS: [&str; 8] = ["size", "vcpus", "memoryGib", "region", "linux", "windows", "spotLinux", "spotWindows"];
 /// Column names of the disk price CSV.
 const DISK_COLUMNS: [&str; 4] = ["tier", "sizeGib", "region", "monthly"];
-
-// ---------------------------------------------------------------------------------------------
-// Networking. The reference gives one figure per meter for North America and Europe, so these
-// are constants rather than a per-region table.
-
-/// Standard Load Balancer: rules covered by the base hourly charge.
-pub const LB_INCLUDED_RULES: u32 = 5;
-/// Standard Load Balancer: hourly charge covering the first [`LB_INCLUDED_RULES`] rules
-/// (about $18.25/month).
-pub const LB_FIRST_RULES_HOURLY: Money = Money::from_micros(25_000);
-/// Standard Load Balancer: hourly charge for each rule beyond the first five.
-pub const LB_EXTRA_RULE_HOURLY: Money = Money::from_micros(10_000);
-/// Standard Load Balancer: charge per GB of data processed.
-pub const LB_DATA_PROCESSED_PER_GB: Money = Money::from_micros(5_000);
-/// The Retail Prices API lists load-balancer meters under this region, not the VM's region.
-pub const LB_METER_REGION: &str = "Global";
-/// Standard static public IPv4 address, per hour (about $3.65/month).
-pub const PUBLIC_IPV4_STATIC_HOURLY: Money = Money::from_micros(5_000);
-
-/// One tier of monthly internet egress pricing (North America and Europe).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EgressTier {
-    /// First GB of the month's traffic to which this tier applies.
-    pub from_gb: u64,
-    /// Price per GB inside the tier; `None` where the reference has no figure.
-    pub per_gb: Option<Money>,
-}
-
-/// Internet egress tiers, in order: the first 100 GB a month are free, then $0.087, $0.083,
-/// $0.07 and $0.05 per GB. The tier starting at 512,095 GB has no figure in the reference.
-pub const INTERNET_EGRESS_TIERS: [EgressTier; 6] = [
-    EgressTier { from_gb: 0, per_gb: Some(Money::ZERO) },
-    EgressTier { from_gb: 100, per_gb: Some(Money::from_micros(87_000)) },
-    EgressTier { from_gb: 10_335, per_gb: Some(Money::from_micros(83_000)) },
-    EgressTier { from_gb: 51_295, per_gb: Some(Money::from_micros(70_000)) },
-    EgressTier { from_gb: 153_695, per_gb: Some(Money::from_micros(50_000)) },
-    EgressTier { from_gb: 512_095, per_gb: None },
-];
-
-/// Monthly price of `gb` GB of internet egress, summed tier by tier.
-///
-/// # Errors
-/// [`PriceError::EgressBeyondKnownTiers`] when the traffic reaches a tier without a figure.
-pub fn internet_egress_monthly(gb: u64) -> Result<Money, PriceError> {
-    let mut total = Money::ZERO;
-    for (index, tier) in INTERNET_EGRESS_TIERS.iter().enumerate() {
-        if gb <= tier.from_gb {
-            break;
-        }
-        let until = INTERNET_EGRESS_TIERS.get(index + 1).map_or(gb, |next| next.from_gb.min(gb));
-        let Some(per_gb) = tier.per_gb else {
-            return Err(PriceError::EgressBeyondKnownTiers { gb, priced_up_to_gb: tier.from_gb });
-        };
-        total += per_gb
-            .checked_mul(until - tier.from_gb)
-            .ok_or(PriceError::EgressBeyondKnownTiers { gb, priced_up_to_gb: tier.from_gb })?;
-    }
-    Ok(total)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Managed-disk transactions (eastus figures; the reference has none for other regions).
-
-/// Standard HDD transactions in eastus, per 10,000 operations.
-pub const STANDARD_HDD_TRANSACTIONS_PER_10K_EASTUS: Money = Money::from_micros(500);
-/// Standard SSD transactions in eastus, per 10,000 operations.
-pub const STANDARD_SSD_TRANSACTIONS_PER_10K_EASTUS: Money = Money::from_micros(2_000);
-// Premium SSD has no transaction charge, so it has no constant.
-
-/// The managed-disk family a tier name belongs to, from its first letter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DiskKind {
-    /// `S` tiers.
-    StandardHdd,
-    /// `E` tiers.
-    StandardSsd,
-    /// `P` tiers.
-    PremiumSsd,
-}
-
-impl DiskKind {
-    /// The family of a tier such as `"P10"`, or `None` for an unrecognised name.
-    #[must_use]
-    pub fn of_tier(tier: &str) -> Option<DiskKind> {
-        let digits = tier.get(1..)?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        match tier.as_bytes()[0] {
-            b'S' => Some(DiskKind::StandardHdd),
-            b'E' => Some(DiskKind::StandardSsd),
-            b'P' => Some(DiskKind::PremiumSsd),
-            _ => None,
-        }
-    }
-
-    /// The name Azure uses for the family, e.g. `"Premium SSD"`.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            DiskKind::StandardHdd => "Standard HDD",
-            DiskKind::StandardSsd => "Standard SSD",
-            DiskKind::PremiumSsd => "Premium SSD",
-        }
-    }
-}
-
-impl fmt::Display for DiskKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.name())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Commitment discounts. These are typical, observed estimates, not published rates: Azure
-// advertises "up to 72%" for reservations and "up to 65%" for savings plans, and the discount
-// really varies by size and region. They apply to Linux compute only, never to Spot, storage or
-// network.
-
-/// Typical, observed discount of a 1-year reservation, in percent.
-pub const RESERVATION_1Y_DISCOUNT_PERCENT: u32 = 40;
-/// Typical, observed discount of a 3-year reservation, in percent.
-pub const RESERVATION_3Y_DISCOUNT_PERCENT: u32 = 61;
-/// Typical, observed discount of a 1-year savings plan, in percent (observed range 31–33 %).
-pub const SAVINGS_PLAN_1Y_DISCOUNT_PERCENT: u32 = 32;
-/// Typical, observed discount of a 3-year savings plan, in percent (observed range 53–56 %).
-pub const SAVINGS_PLAN_3Y_DISCOUNT_PERCENT: u32 = 55;
-
-/// A compute commitment with its typical, observed discount (an estimate, see the constants).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Commitment {
-    /// 1-year reserved instance.
-    Reservation1Year,
-    /// 3-year reserved instance.
-    Reservation3Years,
-    /// 1-year compute savings plan.
-    SavingsPlan1Year,
-    /// 3-year compute savings plan.
-    SavingsPlan3Years,
-}
-
-impl Commitment {
-    /// Every commitment, in a stable order.
-    pub const ALL: [Commitment; 4] = [
-        Commitment::Reservation1Year,
-        Commitment::Reservation3Years,
-        Commitment::SavingsPlan1Year,
-        Commitment::SavingsPlan3Years,
-    ];
-
-    /// The typical, observed discount in percent.
-    #[must_use]
-    pub const fn typical_discount_percent(self) -> u32 {
-        match self {
-            Commitment::Reservation1Year => RESERVATION_1Y_DISCOUNT_PERCENT,
-            Commitment::Reservation3Years => RESERVATION_3Y_DISCOUNT_PERCENT,
-            Commitment::SavingsPlan1Year => SAVINGS_PLAN_1Y_DISCOUNT_PERCENT,
-            Commitment::SavingsPlan3Years => SAVINGS_PLAN_3Y_DISCOUNT_PERCENT,
-        }
-    }
-
-    /// A stable identifier for JSON, e.g. `"reservation3Years"`.
-    #[must_use]
-    pub const fn id(self) -> &'static str {
-        match self {
-            Commitment::Reservation1Year => "reservation1Year",
-            Commitment::Reservation3Years => "reservation3Years",
-            Commitment::SavingsPlan1Year => "savingsPlan1Year",
-            Commitment::SavingsPlan3Years => "savingsPlan3Years",
-        }
-    }
-
-    /// A short human label, e.g. `"3-year reservation"`.
-    #[must_use]
-    pub const fn label(self) -> &'static str {
-        match self {
-            Commitment::Reservation1Year => "1-year reservation",
-            Commitment::Reservation3Years => "3-year reservation",
-            Commitment::SavingsPlan1Year => "1-year savings plan",
-            Commitment::SavingsPlan3Years => "3-year savings plan",
-        }
-    }
-
-    /// Estimated price under this commitment of a Linux pay-as-you-go `price`, rounded half
-    /// away from zero to the micro-dollar.
-    #[must_use]
-    pub fn apply(self, price: Money) -> Money {
-        price.mul_ratio(100 - i64::from(self.typical_discount_percent()), 100)
-    }
-}
-
-impl fmt::Display for Commitment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.label())
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Types.
@@ -317,122 +127,6 @@ impl fmt::Display for CatalogOrigin {
             CatalogOrigin::Overlaid => "the built-in price catalog or the loaded price export",
         })
     }
-}
-
-/// A price the catalog cannot give. Each message names what is missing, what the catalog does
-/// know instead, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PriceError {
-    /// The VM size is not in the catalog at all.
-    #[error("unknown VM size '{sku}' in {origin} ({}); {}", alternatives("sizes", suggestions, known), origin.hint())]
-    UnknownSize {
-        /// The name asked for.
-        sku: String,
-        /// Near matches, best first (see [`suggest`]).
-        suggestions: Vec<String>,
-        /// Every size the catalog knows.
-        known: Vec<String>,
-        /// Where the catalog's figures come from.
-        origin: CatalogOrigin,
-    },
-    /// The region appears nowhere in the catalog.
-    #[error("unknown region '{region}' in {origin} ({}); {}", alternatives("regions", suggestions, known), origin.hint())]
-    UnknownRegion {
-        /// The region asked for.
-        region: String,
-        /// Near matches, best first.
-        suggestions: Vec<String>,
-        /// Every region the catalog knows.
-        known: Vec<String>,
-        /// Where the catalog's figures come from.
-        origin: CatalogOrigin,
-    },
-    /// The size and region are known, but not this price for them.
-    #[error("no {os}{} price for {sku} in {region} in {origin} ({}); {}", if *spot { " Spot" } else { "" }, known_regions(known_for), origin.hint())]
-    MissingVmPrice {
-        /// The VM size.
-        sku: String,
-        /// The region asked for.
-        region: String,
-        /// The operating system asked for.
-        os: Os,
-        /// Whether the Spot price was asked for.
-        spot: bool,
-        /// Regions where this exact price (size, OS, Spot or not) is known.
-        known_for: Vec<String>,
-        /// Where the catalog's figures come from.
-        origin: CatalogOrigin,
-    },
-    /// The disk tier is not in the catalog at all.
-    #[error("unknown disk tier '{tier}' in {origin} ({}); {}", alternatives("tiers", suggestions, known), origin.hint())]
-    UnknownDiskTier {
-        /// The tier asked for.
-        tier: String,
-        /// Near matches, best first.
-        suggestions: Vec<String>,
-        /// Every tier the catalog knows.
-        known: Vec<String>,
-        /// Where the catalog's figures come from.
-        origin: CatalogOrigin,
-    },
-    /// The disk tier and region are known, but not the tier's price in that region.
-    #[error("no monthly price for disk tier {tier} in {region} in {origin} ({}); {}", known_regions(known_for), origin.hint())]
-    MissingDiskPrice {
-        /// The disk tier.
-        tier: String,
-        /// The region asked for.
-        region: String,
-        /// Regions where the tier's price is known.
-        known_for: Vec<String>,
-        /// Where the catalog's figures come from.
-        origin: CatalogOrigin,
-    },
-    /// Internet egress reaches a tier the reference has no price for.
-    #[error(
-        "no internet egress price for {gb} GB/month: the built-in figures cover traffic up to {priced_up_to_gb} GB/month only"
-    )]
-    EgressBeyondKnownTiers {
-        /// Monthly traffic asked for.
-        gb: u64,
-        /// Where the last priced tier ends.
-        priced_up_to_gb: u64,
-    },
-}
-
-/// "did you mean ...?" when there are near matches, else the full list of what exists.
-fn alternatives(what: &str, suggestions: &[String], known: &[String]) -> String {
-    if suggestions.is_empty() {
-        format!("known {what}: {}", known.join(", "))
-    } else {
-        let near: Vec<&str> = suggestions.iter().map(String::as_str).collect();
-        crate::suggest::did_you_mean(&near)
-    }
-}
-
-/// "known for: a, b" or an explicit statement that no region has the figure.
-fn known_regions(regions: &[String]) -> String {
-    if regions.is_empty() { "not known in any region".to_owned() } else { format!("known for: {}", regions.join(", ")) }
-}
-
-/// A malformed row in price data, with its 1-based line number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CatalogError {
-    /// A problem in the VM price CSV.
-    #[error("VM price data, line {line}: {message}")]
-    Vm {
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// A problem in the disk price CSV.
-    #[error("disk price data, line {line}: {message}")]
-    Disk {
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
 }
 
 /// The four hourly prices of one size in one region; `None` where no figure exists.
@@ -863,65 +557,6 @@ fn tier_sort_key(tier: &str) -> (&str, u64, &str) {
     let split = tier.find(|c: char| c.is_ascii_digit()).unwrap_or(tier.len());
     let (letters, digits) = tier.split_at(split);
     (letters, digits.parse().unwrap_or(u64::MAX), tier)
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV reading, through the `csv` crate (quotes, `""` inside quotes, CRLF, a UTF-8 BOM).
-
-/// Non-blank records of `text` as (1-based line number, fields).
-fn csv_rows(text: &str) -> impl Iterator<Item = Result<(usize, Vec<String>), (usize, String)>> + '_ {
-    let line = |p: Option<&csv::Position>| p.map_or(0, |p| crate::model::text::record_line(text, p.byte(), None));
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes()).into_records().filter_map(
-        move |record| match record {
-            Err(e) => Some(Err((line(e.position()), e.to_string()))),
-            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
-            // The catalog's rows are one line each: a field across lines is an unterminated quote.
-            Ok(r) if r.iter().any(|f| f.contains(['\n', '\r'])) => {
-                Some(Err((line(r.position()), "a quoted field runs across lines (an unterminated quote?)".to_owned())))
-            }
-            Ok(r) => Some(Ok((line(r.position()), r.iter().map(str::to_owned).collect()))),
-        },
-    )
-}
-
-/// A size or tier name: non-empty ASCII letters, digits and `_`, as Azure spells them.
-fn parse_name<'a>(column: &str, text: &'a str) -> Result<&'a str, CsvFieldError> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        Ok(text)
-    } else {
-        Err(CsvFieldError(format!("{column} {text:?} is not a name of ASCII letters, digits and '_'")))
-    }
-}
-
-/// An Azure region name such as `eastus`: lower-case ASCII letters and digits, one per row.
-fn parse_region(text: &str) -> Result<&str, CsvFieldError> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-        Ok(text)
-    } else {
-        Err(CsvFieldError(format!(
-            "region {text:?} is not an Azure region name (lower-case letters and digits, one region per row)"
-        )))
-    }
-}
-
-/// A positive whole number such as a vCPU count.
-fn parse_count(column: &str, text: &str) -> Result<u32, CsvFieldError> {
-    match text.parse::<u32>() {
-        Ok(count) if count > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(count),
-        _ => Err(CsvFieldError(format!("{column} {text:?} is not a positive whole number"))),
-    }
-}
-
-/// A non-negative price, or `None` for an empty cell (no figure).
-fn parse_price(column: &str, text: &str) -> Result<Option<Money>, CsvFieldError> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let price = Money::parse(text).map_err(|error| CsvFieldError(format!("{column}: {error}")))?;
-    if price.is_negative() {
-        return Err(CsvFieldError(format!("{column} {text:?} is negative")));
-    }
-    Ok(Some(price))
 }
 
 #[cfg(test)]
