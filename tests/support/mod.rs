@@ -419,52 +419,63 @@ impl Outcome {
         self
     }
 
+    /// `stdout` or `stderr`, by name, for the assertions below.
+    fn stream(&self, name: &str) -> &str {
+        if name == "stdout" { &self.stdout } else { &self.stderr }
+    }
+
+    #[track_caller]
+    fn check_has(self, name: &str, needle: &str, wanted: bool) -> Self {
+        let has = self.stream(name).contains(needle);
+        let says = if wanted { "lacks" } else { "has" };
+        assert_eq!(has, wanted, "{name} {says} {needle:?}{}", self.context());
+        self
+    }
+
+    #[track_caller]
+    fn check_is(self, name: &str, expected: &str) -> Self {
+        assert_eq!(self.stream(name), expected, "{name}{}", self.context());
+        self
+    }
+
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Self {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}{}", self.context());
-        self
+        self.check_has("stdout", needle, true)
     }
 
     #[track_caller]
     pub fn stdout_lacks(self, needle: &str) -> Self {
-        assert!(!self.stdout.contains(needle), "stdout has {needle:?}{}", self.context());
-        self
+        self.check_has("stdout", needle, false)
     }
 
     #[track_caller]
     pub fn stdout_is(self, expected: &str) -> Self {
-        assert_eq!(self.stdout, expected, "stdout{}", self.context());
-        self
+        self.check_is("stdout", expected)
     }
 
     #[track_caller]
     pub fn stdout_empty(self) -> Self {
-        assert!(self.stdout.is_empty(), "stdout is not empty{}", self.context());
-        self
+        self.check_is("stdout", "")
     }
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}{}", self.context());
-        self
+        self.check_has("stderr", needle, true)
     }
 
     #[track_caller]
     pub fn stderr_lacks(self, needle: &str) -> Self {
-        assert!(!self.stderr.contains(needle), "stderr has {needle:?}{}", self.context());
-        self
+        self.check_has("stderr", needle, false)
     }
 
     #[track_caller]
     pub fn stderr_is(self, expected: &str) -> Self {
-        assert_eq!(self.stderr, expected, "stderr{}", self.context());
-        self
+        self.check_is("stderr", expected)
     }
 
     #[track_caller]
     pub fn stderr_empty(self) -> Self {
-        assert!(self.stderr.is_empty(), "stderr is not empty{}", self.context());
-        self
+        self.check_is("stderr", "")
     }
 
     /// stdout parsed as one JSON document.

@@ -3,15 +3,20 @@
 
 use super::*;
 
-/// The problems of a one-set definition with `extra` lines (each indented under the set).
-fn problems(extra: &str) -> Vec<String> {
+/// A one-set definition with `extra` lines (each indented under the set), parsed.
+fn one_set(extra: &str) -> RawDefinition {
     let mut text = String::from("scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n");
     for line in extra.lines() {
         text.push_str("    ");
         text.push_str(line);
         text.push('\n');
     }
-    let raw: RawDefinition = crate::spec::load::parse_yaml(&text).unwrap_or_else(|p| panic!("YAML: {p:?}\n{text}"));
+    crate::spec::load::parse_yaml(&text).unwrap_or_else(|p| panic!("YAML: {p:?}\n{text}"))
+}
+
+/// The problems of a one-set definition with `extra` lines.
+fn problems(extra: &str) -> Vec<String> {
+    let raw = one_set(extra);
     match validate(&raw, Catalog::builtin()) {
         Ok(_) => Vec::new(),
         Err(problems) => {
@@ -22,13 +27,7 @@ fn problems(extra: &str) -> Vec<String> {
 
 /// The one set of a valid definition.
 fn valid(extra: &str) -> SetDefinition {
-    let mut text = String::from("scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n");
-    for line in extra.lines() {
-        text.push_str("    ");
-        text.push_str(line);
-        text.push('\n');
-    }
-    let raw: RawDefinition = crate::spec::load::parse_yaml(&text).unwrap();
+    let raw = one_set(extra);
     validate(&raw, Catalog::builtin()).unwrap_or_else(|p| panic!("{p:?}")).remove(0)
 }
 
@@ -159,26 +158,24 @@ fn unknown_time_zones_are_refused() {
 
 #[test]
 fn grain_window_and_cooldown_ranges() {
-    refused(
-        &autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 4m", scale: out 1 }"#]),
-        "out of range (accepted: 5m to 12h)",
-    );
-    refused(
-        &autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 13h", scale: out 1 }"#]),
-        "out of range (accepted: 5m to 12h)",
-    );
-    refused(
-        &autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, timeGrain: 13h }"#]),
-        "out of range (accepted: 1m to 12h)",
-    );
-    refused(
-        &autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, cooldown: 30s }"#]),
-        "out of range (accepted: 1m to 1w)",
-    );
-    refused(
-        &autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, cooldown: 8d }"#]),
-        "out of range (accepted: 1m to 1w)",
-    );
+    for (rule, refusal) in [
+        (r#"{ condition: "Percentage CPU > 60 avg 4m", scale: out 1 }"#, "out of range (accepted: 5m to 12h)"),
+        (r#"{ condition: "Percentage CPU > 60 avg 13h", scale: out 1 }"#, "out of range (accepted: 5m to 12h)"),
+        (
+            r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, timeGrain: 13h }"#,
+            "out of range (accepted: 1m to 12h)",
+        ),
+        (
+            r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, cooldown: 30s }"#,
+            "out of range (accepted: 1m to 1w)",
+        ),
+        (
+            r#"{ condition: "Percentage CPU > 60 avg 5m", scale: out 1, cooldown: 8d }"#,
+            "out of range (accepted: 1m to 1w)",
+        ),
+    ] {
+        refused(&autoscale(&[rule]), refusal);
+    }
     assert!(
         problems(&autoscale(&[r#"{ condition: "Percentage CPU > 60 avg 12h", scale: out 1, cooldown: 1w }"#]))
             .is_empty()
