@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh            # the workloads below, 9 runs each, median wall time
 #   RUNS=21 scripts/bench.sh    # more runs
+#   BIN=/tmp/old/scaleset scripts/bench.sh   # another build of the binary
 #
 # Workloads, each checked against the targets of the foundation issue:
 #   1. one set: create at 10, scale to 1000, list instances, scale in to 100, delete, and the
@@ -16,8 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-9}
-cargo build --release --quiet
-BIN=$PWD/target/release/scaleset
+# BIN=/path/to/scaleset times another build (e.g. the previous commit's, for a before/after).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=$PWD/target/release/scaleset
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -12,6 +12,9 @@ pub const FAILED: u8 = 1;
 pub const CHANGES: u8 = 2;
 /// `cost --max-monthly`: the projected monthly cost is over budget.
 pub const OVER_BUDGET: u8 = 3;
+/// The change was committed (the state has a new serial) but its output could not be
+/// written: do not run the command again.
+pub const COMMITTED_NOT_PRINTED: u8 = 73;
 /// The command line is wrong (unknown flag, missing argument).
 pub const USAGE: u8 = 64;
 /// The definition file is missing or invalid.
@@ -31,6 +34,17 @@ pub struct OverBudget {
     pub over: String,
     /// Where the budget comes from: `--max-monthly` or `budget.maxMonthly in FILE`.
     pub from: String,
+}
+
+/// Printing failed after the state was committed.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the change was committed (state serial {serial}) but its output could not be written ({error}); \
+     do not run the command again: read the result with `scaleset events` or `list`"
+)]
+pub struct CommittedNotPrinted {
+    pub serial: u64,
+    pub error: std::io::Error,
 }
 
 /// A flag's value is malformed (a duration, a time, an amount, a load spec): a wrong command
@@ -57,6 +71,8 @@ pub enum Failure {
     OverBudget(anyhow::Error),
     /// Refused or failed: [`FAILED`].
     Refused(anyhow::Error),
+    /// Committed, but the output could not be written: [`COMMITTED_NOT_PRINTED`].
+    CommittedNotPrinted(anyhow::Error),
 }
 
 impl Failure {
@@ -71,6 +87,7 @@ impl Failure {
             Failure::Locked(_) => LOCKED,
             Failure::OverBudget(_) => OVER_BUDGET,
             Failure::Refused(_) => FAILED,
+            Failure::CommittedNotPrinted(_) => COMMITTED_NOT_PRINTED,
         }
     }
 
@@ -84,7 +101,8 @@ impl Failure {
             | Failure::State(e)
             | Failure::Locked(e)
             | Failure::OverBudget(e)
-            | Failure::Refused(e) => e,
+            | Failure::Refused(e)
+            | Failure::CommittedNotPrinted(e) => e,
         };
         let mut message = err.to_string();
         for cause in err.chain().skip(1) {
@@ -102,6 +120,9 @@ impl From<anyhow::Error> for Failure {
                 || c.downcast_ref::<serde_json::Error>()
                     .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
         };
+        if err.chain().any(|c| c.is::<CommittedNotPrinted>()) {
+            return Failure::CommittedNotPrinted(err);
+        }
         if err.chain().any(broken_pipe) {
             return Failure::BrokenPipe;
         }

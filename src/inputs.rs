@@ -1,4 +1,4 @@
-//! Input files of a run, read by the shell: the definition (once per process, so
+//! Input files of a run, read by the shell: the definition (once per process, so `-f -`,
 //! `-f /dev/stdin` and named pipes work), a Retail Prices export, load CSV files.
 //!
 //! Guarantees: every read is bounded (a device, a pipe or a growing file cannot make it read
@@ -41,11 +41,13 @@ impl DefinitionFile {
     /// Reads the definition at `path` (any failure is kept and reported when it is needed).
     #[must_use]
     pub fn read(path: &Path) -> Self {
-        let contents = match std::fs::metadata(path) {
+        let from_stdin = path == Path::new("-");
+        let metadata = if from_stdin { Ok(None) } else { std::fs::metadata(path).map(Some) };
+        let contents = match metadata {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents::Missing,
             Err(e) => Contents::Unreadable(e.to_string()),
-            Ok(meta) if meta.is_dir() => Contents::Unreadable("it is a directory, not a file".into()),
-            Ok(meta) if meta.len() > MAX_DEFINITION_BYTES => {
+            Ok(Some(meta)) if meta.is_dir() => Contents::Unreadable("it is a directory, not a file".into()),
+            Ok(Some(meta)) if meta.is_file() && meta.len() > MAX_DEFINITION_BYTES => {
                 Contents::Unreadable(format!("it is {} bytes; a definition may be at most 16 MiB", meta.len()))
             }
             Ok(_) => match read_limited(path, MAX_DEFINITION_BYTES) {
@@ -166,31 +168,20 @@ pub fn prices_export(path: &Path, shown: &str) -> Result<(Catalog, ImportReport)
     Ok((catalog, import.report))
 }
 
-/// Reads a file of at most `limit` bytes. The size in the file's metadata is not enough: a
-/// device (`/dev/zero`, refused), a pipe or a growing file says nothing or less than it gives.
+/// Reads an input of at most `limit` bytes: `-` is standard input; a regular file, a named
+/// pipe (never waited on forever) or `/dev/stdin`; a directory or any other device is refused.
+/// The size in the metadata is not trusted: a pipe or a growing file says nothing or less.
 ///
 /// # Errors
-/// The file cannot be read, or gives more than `limit` bytes.
+/// The input cannot be read, is not one of those, or gives more than `limit` bytes (then it is
+/// refused whole, never half-read).
 pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = file.metadata()?.file_type();
-        if kind.is_char_device() || kind.is_block_device() {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is a device, not a file"));
-        }
+    use crate::store::safe_open;
+    if path == Path::new("-") {
+        return safe_open::read_capped(std::io::stdin().lock(), limit);
     }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!("it gives more than {} MiB, the most accepted", limit / (1024 * 1024)),
-        ));
-    }
-    Ok(bytes)
+    let file = safe_open::open_input(path)?;
+    safe_open::read_capped(&file, limit)
 }
 
 /// Reads UTF-8 text as [`read_limited`] does.

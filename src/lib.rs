@@ -17,6 +17,7 @@ pub mod engine;
 pub mod exit;
 pub mod inputs;
 pub mod model;
+pub mod outputs;
 pub mod render;
 pub mod report;
 pub mod sim;

@@ -41,6 +41,9 @@ pub struct Context {
     /// The definition file, read once at the start (a pipe can be read only once).
     pub definition: DefinitionFile,
     pub catalog: Cow<'static, Catalog>,
+    /// The serial this run committed, once it has: a failure to print after it must not
+    /// look like a failure to change (a retry would apply the change twice).
+    committed: std::cell::Cell<Option<u64>>,
 }
 
 /// Runs a parsed command line.
@@ -108,6 +111,7 @@ impl Context {
             command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
             definition,
             catalog,
+            committed: std::cell::Cell::new(None),
         })
     }
 
@@ -141,6 +145,17 @@ impl Context {
     /// Read-modify-write under the lock. `change` returns the events of what it did; no events
     /// means nothing changed and nothing is written. An error leaves the file untouched.
     fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
+        self.transact(change, |_, _| Ok(())).map(|(state, events, out, ())| (state, events, out))
+    }
+
+    /// [`Context::mutate`], with `stage` run after the change and before the commit: what it
+    /// prepares (output files written to temporary names) exists before the state changes, so
+    /// a failure there changes nothing.
+    fn transact<T, S>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>,
+        stage: impl FnOnce(&State, &T) -> Result<S>,
+    ) -> Result<(State, Vec<Event>, T, S)> {
         let guard = self.store.lock(self.lock_timeout, &format!("scaleset {}", self.command_line))?;
         if let Some(previous) = guard.took_over_from() {
             eprintln!("note: took over the state lock last held by {previous}, which ended without releasing it");
@@ -156,17 +171,26 @@ impl Context {
         };
         let (events, out) = change(&mut state)?;
         if !events.is_empty() {
-            state.serial += 1;
+            state.serial = state.serial.checked_add(1).ok_or_else(|| {
+                crate::engine::EngineError::Limit(format!(
+                    "the state's serial is at its maximum ({}); nothing was written",
+                    state.serial
+                ))
+            })?;
             state.events.extend(events.iter().cloned());
             state.check().map_err(|e| {
                 anyhow::anyhow!("internal error: the change would break the state ({e}); nothing was written")
             })?;
+        }
+        let staged = stage(&state, &out)?;
+        if !events.is_empty() {
             self.store.commit(&version, &state)?;
+            self.committed.set(Some(state.serial));
         } else if created {
             // Nothing happened: do not create a file for it.
         }
         drop(guard);
-        Ok((state, events, out))
+        Ok((state, events, out, staged))
     }
 
     fn check_fixed_settings(&self, state: &State) -> Result<()> {
@@ -191,14 +215,20 @@ impl Context {
     fn print(&self, json: &impl serde::Serialize, table: impl FnOnce() -> String) -> Result<()> {
         // Stdout is line-buffered: without a buffer, pretty JSON costs a write per line.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        if self.json {
-            serde_json::to_writer_pretty(&mut out, json)?;
-            out.write_all(b"\n")?;
+        let written = if self.json {
+            serde_json::to_writer_pretty(&mut out, json)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
         } else {
-            out.write_all(table().as_bytes())?;
-        }
-        out.flush()?;
-        Ok(())
+            out.write_all(table().as_bytes())
+        };
+        written.and_then(|()| out.flush()).map_err(|error| match self.committed.get() {
+            // A reader that stopped reading (`| head`) is no failure worth reporting.
+            Some(serial) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                anyhow::Error::new(crate::exit::CommittedNotPrinted { serial, error })
+            }
+            _ => anyhow::Error::new(error),
+        })
     }
 
     /// Tells the user what a change did (stderr), one line per event.

@@ -16,21 +16,78 @@ use crate::sim::record::Recorder;
 
 use super::{Context, set_not_found};
 
-/// Reads the `--load` values: CSV files are read here, at the edge; the rest is parsed.
-fn read_load(specs: &[String], set_names: &[&str]) -> Result<Load> {
-    let mut sources = Vec::new();
-    for spec in specs {
-        let path = std::path::Path::new(spec);
-        let looks_like_file = !spec.contains('=') || spec.to_ascii_lowercase().ends_with(".csv");
-        if looks_like_file {
-            let text = crate::inputs::read_text_limited(path, crate::inputs::MAX_LOAD_BYTES)
-                .with_context(|| format!("--load '{spec}': cannot read the CSV file"))?;
-            sources.extend(load::parse_csv(spec, &text, set_names).map_err(|e| UsageError(format!("--load: {e}")))?);
-        } else {
-            sources.push(load::parse_spec(spec, set_names).map_err(|e| UsageError(e.to_string()))?);
+/// The `--load` values, with CSV files read: done before the lock is taken, so a slow or
+/// broken input never holds up other writers.
+struct LoadArgs<'a> {
+    /// (spec as written, the file's text for a CSV trace).
+    items: Vec<(&'a str, Option<String>)>,
+}
+
+impl<'a> LoadArgs<'a> {
+    fn read(specs: &'a [String]) -> Result<Self> {
+        let mut items = Vec::new();
+        for spec in specs {
+            let looks_like_file = !spec.contains('=') || spec.to_ascii_lowercase().ends_with(".csv");
+            let text = if looks_like_file {
+                let path = std::path::Path::new(spec);
+                let text = crate::inputs::read_text_limited(path, crate::inputs::MAX_LOAD_BYTES).map_err(|e| {
+                    let message = format!("--load '{spec}': cannot read the CSV file: {e}");
+                    // What the file holds is the user's input (exit 64); failing to read it is not.
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::InvalidData
+                            | std::io::ErrorKind::InvalidInput
+                            | std::io::ErrorKind::FileTooLarge
+                    ) {
+                        anyhow::Error::new(UsageError(message))
+                    } else {
+                        anyhow::anyhow!(message)
+                    }
+                })?;
+                Some(text)
+            } else {
+                None
+            };
+            items.push((spec.as_str(), text));
+        }
+        Ok(Self { items })
+    }
+
+    /// The load, for the sets of this run (a `set:` prefix names one of them).
+    fn parse(&self, set_names: &[&str]) -> Result<Load> {
+        let mut sources = Vec::new();
+        for (spec, text) in &self.items {
+            match text {
+                Some(text) => sources
+                    .extend(load::parse_csv(spec, text, set_names).map_err(|e| UsageError(format!("--load: {e}")))?),
+                None => sources.push(load::parse_spec(spec, set_names).map_err(|e| UsageError(e.to_string()))?),
+            }
+        }
+        Ok(Load { sources })
+    }
+}
+
+/// Refuses `--svg` and `--timeline` paths that would touch the state, its lock, its backup
+/// or the definition, or that cannot be written, before any work.
+fn check_outputs(ctx: &Context, run: &RunArgs) -> Result<()> {
+    let state = crate::store::resolve(&ctx.state_path);
+    let protected = [
+        crate::outputs::Protected { path: ctx.state_path.clone(), what: "the state file" },
+        crate::outputs::Protected { path: crate::store::lock_path(&state), what: "the state's lock file" },
+        crate::outputs::Protected { path: crate::store::backup_path(&state), what: "the state's backup" },
+        crate::outputs::Protected { path: ctx.file.clone(), what: "the definition" },
+    ];
+    if let (Some(a), Some(b)) = (&run.svg, &run.timeline)
+        && crate::store::resolve(a) == crate::store::resolve(b)
+    {
+        return Err(UsageError(format!("--svg and --timeline both name {}; give two files", a.display())).into());
+    }
+    for (flag, path) in [("--svg", &run.svg), ("--timeline", &run.timeline)] {
+        if let Some(path) = path {
+            crate::outputs::check(path, flag, &protected)?;
         }
     }
-    Ok(Load { sources })
+    Ok(())
 }
 
 fn chart_width(ctx: &Context) -> usize {
@@ -60,34 +117,51 @@ fn recorder(ctx: &Context, duration: Duration, run: &RunArgs) -> Recorder {
     }
 }
 
-/// Writes the timeline CSV and the SVG when asked.
-fn write_outputs(run: &RunArgs, recorder: &Recorder) -> Result<()> {
+/// Renders the timeline CSV and the SVG when asked, to temporary files beside their targets.
+fn stage_outputs(run: &RunArgs, recorder: &Recorder) -> Result<Vec<(crate::outputs::Staged, &'static str)>> {
+    let mut staged = Vec::new();
     if let Some(path) = &run.timeline {
-        std::fs::write(path, render::chart::timeline_csv(recorder))
-            .with_context(|| format!("cannot write the timeline {}", path.display()))?;
-        eprintln!("timeline written to {}", path.display());
+        let file = crate::outputs::stage(path, render::chart::timeline_csv(recorder).as_bytes())
+            .with_context(|| format!("cannot write the timeline {}; nothing was changed", path.display()))?;
+        staged.push((file, "timeline"));
     }
     if let Some(path) = &run.svg {
-        std::fs::write(path, render::svg::chart(recorder))
-            .with_context(|| format!("cannot write the SVG {}", path.display()))?;
-        eprintln!("chart written to {}", path.display());
+        let file = crate::outputs::stage(path, render::svg::chart(recorder).as_bytes())
+            .with_context(|| format!("cannot write the SVG {}; nothing was changed", path.display()))?;
+        staged.push((file, "chart"));
+    }
+    Ok(staged)
+}
+
+/// Moves staged outputs into place (after the commit, when there is one).
+fn publish(staged: Vec<(crate::outputs::Staged, &'static str)>) -> Result<()> {
+    for (file, what) in staged {
+        let shown = file.publish().with_context(|| format!("cannot move the {what} into place"))?;
+        eprintln!("{what} written to {}", shown.display());
     }
     Ok(())
 }
 
 pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitCode> {
-    let mut recorder = recorder(ctx, duration, run);
-    let (state, events, ()) = ctx.mutate(|state| {
-        if duration == Duration::ZERO {
-            return Ok((Vec::new(), ()));
-        }
-        let names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
-        let load = read_load(&run.load, &names)?;
-        Ok((clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?, ()))
-    })?;
+    check_outputs(ctx, run)?;
+    let loads = LoadArgs::read(&run.load)?;
+    let recorder = recorder(ctx, duration, run);
+    let (state, events, recorder, staged) = ctx.transact(
+        |state| {
+            let mut recorder = recorder;
+            if duration == Duration::ZERO {
+                return Ok((Vec::new(), recorder));
+            }
+            let names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
+            let load = loads.parse(&names)?;
+            let events = clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
+            Ok((events, recorder))
+        },
+        |_, recorder| stage_outputs(run, recorder),
+    )?;
     Context::report(&events);
     eprintln!("clock: {}", state.clock);
-    write_outputs(run, &recorder)?;
+    publish(staged)?;
     if ctx.json {
         ctx.print(&report::change::ChangeReport::new(&state, &events), String::new)?;
     } else if run.chart {
@@ -103,6 +177,8 @@ pub fn simulate(
     no_apply: bool,
     run: &RunArgs,
 ) -> Result<ExitCode> {
+    check_outputs(ctx, run)?;
+    let loads = LoadArgs::read(&run.load)?;
     let mut state = ctx.read_state()?.unwrap_or_else(|| ctx.new_state());
     if !no_apply && ctx.definition.exists() {
         // What the sets would be after `apply`: simulate the definition as written.
@@ -121,12 +197,12 @@ pub fn simulate(
         state.scale_sets.retain(|s| names.contains(&s.config.name));
     }
     let set_names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
-    let load = read_load(&run.load, &set_names)?;
+    let load = loads.parse(&set_names)?;
     let before = state.clone();
     let mut recorder = recorder(ctx, duration, run);
     let events = clock::advance(&mut state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
     let summary = report::simulation::summarize(&recorder, &before, &state, &events);
-    write_outputs(run, &recorder)?;
+    publish(stage_outputs(run, &recorder)?)?;
     ctx.print(&summary, || {
         let mut out = render::chart::summary_table(&summary, ctx.style);
         if !run.no_chart {

@@ -28,4 +28,7 @@ pub enum EngineError {
     Invalid { set: String, message: String },
     #[error("{0}")]
     Price(String),
+    /// A counter or amount would leave its range (a serial, a model version, money, time).
+    #[error("{0}")]
+    Limit(String),
 }

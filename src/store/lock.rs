@@ -6,7 +6,7 @@
 //! command, since when), so a waiter that gives up can say who holds it. A holder record left
 //! behind by a dead process is reported when the lock is taken over.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -47,13 +47,13 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
     }
     // Beside the file itself: a link and its target must share one lock.
     let path = lock_path(&super::resolve(state));
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| StoreError::Io { path: path.clone(), action: "open the lock file", error: e })?;
+    // Never through a symbolic link, never a pipe or a device: only our own record is ever
+    // truncated.
+    let file = super::safe_open::open_regular(&path, true, true, true).map_err(|e| StoreError::Io {
+        path: path.clone(),
+        action: "open the lock file",
+        error: e,
+    })?;
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -61,7 +61,7 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 if started.elapsed() >= timeout {
-                    let holder = read_holder(&path).unwrap_or_else(|| "another process".to_owned());
+                    let holder = read_holder(&file).unwrap_or_else(|| "another process".to_owned());
                     return Err(StoreError::LockTimeout { path: state.to_path_buf(), waited: timeout, holder });
                 }
                 std::thread::sleep(pause);
@@ -73,10 +73,8 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
         }
     }
     let mut guard = LockGuard { file, took_over_from: None };
-    let mut previous = String::new();
-    let _ = guard.file.read_to_string(&mut previous);
-    if !previous.trim().is_empty() {
-        guard.took_over_from = Some(previous.trim().to_owned());
+    if let Some(previous) = read_holder(&guard.file) {
+        guard.took_over_from = Some(previous);
     }
     let record = format!(
         "pid {} ({command}) since {}",
@@ -90,8 +88,13 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
     Ok(guard)
 }
 
-fn read_holder(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+/// The holder record in the lock file, as far as it can be shown: at most 4 KiB read, 300
+/// characters shown, control characters escaped (anyone who can write the directory can write
+/// the file).
+fn read_holder(mut file: &File) -> Option<String> {
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut bytes = Vec::new();
+    file.take(4096).read_to_end(&mut bytes).ok()?;
+    let text = super::safe_open::shown(&String::from_utf8_lossy(&bytes), 300);
+    (!text.is_empty()).then_some(text)
 }

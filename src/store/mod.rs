@@ -12,6 +12,11 @@
 //!   refused, so the only copy of that other state is not lost;
 //! - a state path that is a symbolic link is followed: the lock, the temporary file and the
 //!   backup sit next to the link's target, which is replaced atomically (the link stays);
+//! - the lock file is never a symbolic link, a pipe or a device (refused), so nothing but our
+//!   own lock record is ever truncated; a state or backup that is not a regular file is
+//!   refused, and reads never wait on a pipe nor read without bound;
+//! - a state file with another hard link is refused for writing (one lock, one name);
+//! - a new state file keeps the old one's permissions and owner;
 //! - temporary files left by a writer that was killed are removed by the next writer.
 //!
 //! Test hook: with `SCALESET_CRASH_AT=<point>` in the environment the process kills itself
@@ -21,6 +26,7 @@
 
 mod backend;
 mod lock;
+pub(crate) mod safe_open;
 mod state_file;
 
 pub use backend::{LocalFile, Lock, StateStore, Version};
@@ -50,6 +56,14 @@ pub enum StoreError {
         path.display()
     )]
     Conflict { path: PathBuf },
+    #[error("{} is {kind}, not a regular file; refusing to use it (give a file path with --state)", path.display())]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error(
+        "state file {} has {links} names (hard links); one lock cannot cover two names, so it is not written: \
+         copy it to a file of its own (cp) and use that",
+        path.display()
+    )]
+    HardLinked { path: PathBuf, links: u64 },
     #[error("state path {} is a directory; give a file path with --state", path.display())]
     IsDirectory { path: PathBuf },
     #[error(

@@ -35,14 +35,22 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// # Errors
 /// Unreadable, not JSON, not ours, of a newer schema, or breaking an invariant.
 pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
-    let bytes = match fs::read(path) {
+    if path.is_dir() {
+        return Err(StoreError::IsDirectory { path: path.to_path_buf() });
+    }
+    // A pipe or a device is refused without waiting on it or reading it without end.
+    let read = super::safe_open::open_regular(path, false, false, false)
+        .and_then(|file| super::safe_open::read_capped(&file, MAX_STATE_BYTES));
+    let bytes = match read {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
-        Err(_) if path.is_dir() => return Err(StoreError::IsDirectory { path: path.to_path_buf() }),
         Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), action: "read", error: e }),
     };
     parse_state(path, &bytes).map(Loaded::Present)
 }
+
+/// Largest state file read: a million VMs take about 220 MB.
+pub const MAX_STATE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The few fields that say what a file is, read when the full parse fails.
 #[derive(Deserialize)]
@@ -144,6 +152,24 @@ pub fn write_state(path: &Path, state: &State) -> Result<(), StoreError> {
         return Err(StoreError::IsDirectory { path: path.to_path_buf() });
     }
     let backup = backup_path(&target);
+    let existing = match fs::symlink_metadata(&target) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(StoreError::Io { path: path.to_path_buf(), action: "inspect", error }),
+    };
+    if let Some(meta) = &existing
+        && !meta.is_file()
+    {
+        let kind = super::safe_open::kind_of(meta);
+        return Err(StoreError::NotRegular { path: path.to_path_buf(), kind });
+    }
+    match fs::symlink_metadata(&backup) {
+        Ok(meta) if !meta.is_file() => {
+            let kind = super::safe_open::kind_of(&meta);
+            return Err(StoreError::NotRegular { path: backup, kind });
+        }
+        _ => {}
+    }
     if let Some(backup_lineage) = lineage_of(&backup)
         && backup_lineage != state.lineage
     {
@@ -159,8 +185,13 @@ pub fn write_state(path: &Path, state: &State) -> Result<(), StoreError> {
         _ => PathBuf::from("."),
     };
     remove_stale_temporaries(&target, &dir);
+    // Counted after the stale temporaries are gone: a killed writer's backup link is one.
+    let existing = fs::symlink_metadata(&target).ok();
+    if let Some(meta) = &existing {
+        check_single_name(path, meta, &backup)?;
+    }
     let tmp = sibling(&target, &format!(".tmp.{}", std::process::id()));
-    let result = write_and_swap(&target, &dir, &tmp, state);
+    let result = write_and_swap(&target, &dir, &tmp, state, existing.as_ref());
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -194,7 +225,7 @@ pub fn resolve(path: &Path) -> PathBuf {
 /// this program writes it). Only the first 64 KiB are read: a large backup costs nothing.
 fn lineage_of(path: &Path) -> Option<String> {
     let mut head = Vec::with_capacity(1 << 12);
-    File::open(path).ok()?.take(1 << 16).read_to_end(&mut head).ok()?;
+    super::safe_open::open_regular(path, false, false, true).ok()?.take(1 << 16).read_to_end(&mut head).ok()?;
     let at = head.windows(9).position(|w| w == b"\"lineage\"")? + 9;
     let rest = &head[at..];
     let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
@@ -229,8 +260,49 @@ fn io<'a>(action: &'static str, p: &'a Path) -> impl FnOnce(std::io::Error) -> S
     move |error| StoreError::Io { path: p.to_path_buf(), action, error }
 }
 
-fn write_and_swap(path: &Path, dir: &Path, tmp: &Path, state: &State) -> Result<(), StoreError> {
-    let file = OpenOptions::new().write(true).create(true).truncate(true).open(tmp).map_err(io("create", tmp))?;
+/// One lock covers one name: a state file with another hard link elsewhere would give that
+/// name a history of its own. The only other names allowed are this tool's own backup (a
+/// writer killed between linking the backup and replacing the state leaves them one file).
+fn check_single_name(path: &Path, meta: &fs::Metadata, backup: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ours = fs::symlink_metadata(backup).is_ok_and(|b| b.dev() == meta.dev() && b.ino() == meta.ino());
+        let allowed = 1 + u64::from(ours);
+        if meta.nlink() > allowed {
+            return Err(StoreError::HardLinked { path: path.to_path_buf(), links: meta.nlink() });
+        }
+    }
+    let _ = (path, meta, backup);
+    Ok(())
+}
+
+/// Gives the new file the old one's permissions and owner, so a state kept private stays so.
+fn keep_mode_and_owner(file: &File, tmp: &Path, previous: Option<&fs::Metadata>) -> Result<(), StoreError> {
+    let Some(previous) = previous else { return Ok(()) };
+    file.set_permissions(previous.permissions()).map_err(io("set the permissions of", tmp))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Only root may give a file away; anyone else writes a file that is already theirs.
+        let mine = file.metadata().map_err(io("inspect", tmp))?;
+        if mine.uid() != previous.uid() || mine.gid() != previous.gid() {
+            std::os::unix::fs::fchown(file, Some(previous.uid()), Some(previous.gid()))
+                .map_err(io("set the owner of", tmp))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_and_swap(
+    path: &Path,
+    dir: &Path,
+    tmp: &Path,
+    state: &State,
+    previous: Option<&fs::Metadata>,
+) -> Result<(), StoreError> {
+    let file = OpenOptions::new().write(true).create_new(true).open(tmp).map_err(io("create", tmp))?;
+    keep_mode_and_owner(&file, tmp, previous)?;
     let mut out = BufWriter::with_capacity(1 << 16, file);
     serde_json::to_writer(&mut out, state).map_err(|e| StoreError::Io {
         path: tmp.to_path_buf(),

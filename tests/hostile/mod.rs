@@ -7,6 +7,7 @@
 mod definitions;
 mod engine_regressions;
 mod filesystem;
+mod pointed;
 mod states;
 
 use std::path::PathBuf;
