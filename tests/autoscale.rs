@@ -617,7 +617,8 @@ fn bad_load_specs_give_clear_errors_and_change_nothing() {
     let cases = [
         ("Percentage CPU=wave(1)", USAGE, "unknown generator 'wave'"),
         ("Percentage CPU=step(1,2)", USAGE, "step(...) takes 3 arguments, got 2"),
-        ("Percentage CPU=-5", USAGE, "not a non-negative number"),
+        ("Percentage CPU=-5", USAGE, "not a number from 0 to 1e9"),
+        ("Percentage CPU=100+noise(1e308)", USAGE, "not a number from 0 to 1e9"),
         ("Percentage CPU=ramp(1,2,3x)", USAGE, "ramp"),
         ("Percentage CPU=diurnal(1,2,25)", USAGE, "peak hour 25 is not in 0..24"),
         ("Percentage CPU=100+noise(5", USAGE, "noise(...) is not closed"),
@@ -625,7 +626,7 @@ fn bad_load_specs_give_clear_errors_and_change_nothing() {
         ("missing.csv", 1, "cannot read the CSV file"),
         ("bad.csv", USAGE, "bad.csv:3:1: minute 0 is not after the previous row's"),
         ("header.csv", USAGE, "the header must be 'minute,METRIC"),
-        ("value.csv", USAGE, "value.csv:2:2: 'abc' is not a non-negative number"),
+        ("value.csv", USAGE, "value.csv:2:2: 'abc' is not a number from 0 to 1e9"),
     ];
     for (spec, code, message) in cases {
         let out = refused_unchanged(&env, ["advance", "5m", "--load", spec], code, message);

@@ -205,6 +205,8 @@ impl Import {
 pub fn parse(file: &str, text: &str) -> Result<Import, RetailError> {
     let mut reader = Reader { file, import: Import::default(), index: 0 };
     reader.import.report.file = file.to_owned();
+    // A byte-order mark is what some editors and tools put in front of UTF-8 text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let top: &RawValue = serde_json::from_str(text)
         .map_err(|e| reader.error(None, format!("not valid JSON ({e}); expected an Azure Retail Prices export")))?;
     match first_byte(top) {
@@ -392,6 +394,13 @@ impl Reader<'_> {
         if price.is_negative() {
             return Err(fail(format!("retailPrice {} is negative", excerpt(raw_price.get()))));
         }
+        if price > MAX_UNIT_PRICE {
+            return Err(fail(format!(
+                "retailPrice {} is above {}, the most this tool accepts for one hour of a VM or one month of a disk",
+                excerpt(raw_price.get()),
+                MAX_UNIT_PRICE.format_usd()
+            )));
+        }
         if price == Money::ZERO {
             self.skip(Skip::ZeroPrice);
             return Ok(());
@@ -400,7 +409,14 @@ impl Reader<'_> {
             price,
             rounded,
             current: get("effectiveEndDate")?.is_none_or(|end| end.is_empty()),
-            start: get("effectiveStartDate")?.unwrap_or_default(),
+            start: match get("effectiveStartDate")? {
+                Some(start) if !start.is_empty() && !is_date(&start) => {
+                    return Err(fail(format!(
+                        "effectiveStartDate \"{start}\" is not a date (accepted: 2026-01-01T00:00:00Z)"
+                    )));
+                }
+                start => start.unwrap_or_default(),
+            },
             index,
         };
         let replaced = match target {
@@ -484,12 +500,51 @@ fn first_byte(raw: &RawValue) -> u8 {
     raw.get().trim_start().bytes().next().unwrap_or(b' ')
 }
 
+/// The most one unit (an hour of a VM, a month of a disk) may cost: $100,000, hundreds of times
+/// the dearest real figure. A larger one is a mistake in the export, and refusing it keeps
+/// every sum in range.
+pub const MAX_UNIT_PRICE: Money = Money::from_micros(100_000 * 1_000_000);
+
+/// Whether an `effectiveStartDate` is a date as the API writes it (RFC 3339, or a civil
+/// date-time), so that comparing the text compares the times.
+fn is_date(text: &str) -> bool {
+    text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok()
+}
+
 /// A raw JSON object's members, values unparsed.
 fn object<'a>(raw: &'a RawValue) -> Result<RawObject<'a>, ExportValueError> {
     if first_byte(raw) != b'{' {
         return Err(ExportValueError(format!("found {}", excerpt(raw.get()))));
     }
-    serde_json::from_str(raw.get()).map_err(|e| ExportValueError(format!("not valid JSON ({e})")))
+    let members: Members<'a> =
+        serde_json::from_str(raw.get()).map_err(|e| ExportValueError(format!("not valid JSON ({e})")))?;
+    Ok(members.0)
+}
+
+/// An object's members, refusing a key given twice (which one would count is a guess).
+struct Members<'a>(RawObject<'a>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut members = RawObject::new();
+                while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
+                    if members.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("the key \"{key}\" is given twice")));
+                    }
+                    members.insert(key, value);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 /// A string member: `None` when absent or null.
@@ -577,7 +632,7 @@ pub fn parse_price(text: &str) -> Result<(Money, bool), ExportValueError> {
         }
     };
     let micros = i64::try_from(micros).map_err(|_| too_large())?;
-    Ok((Money::from_micros(if negative { -micros } else { micros }), rounded))
+    Ok((Money::from_micros(i128::from(if negative { -micros } else { micros })), rounded))
 }
 
 #[cfg(test)]
@@ -708,8 +763,24 @@ mod tests {
         assert!(error.to_string().ends_with("retailPrice -1 is negative"), "{error}");
         let error = parse("p.json", &format!("[{}]", item(""))).unwrap_err();
         assert!(error.to_string().ends_with("retailPrice is missing"), "{error}");
-        let error = parse("p.json", &format!("[{}]", item(r#", "retailPrice": 1, "armSkuName": 5"#))).unwrap_err();
+        let five = item(r#", "retailPrice": 1"#).replace(r#""armSkuName": "Standard_D2_v5""#, r#""armSkuName": 5"#);
+        let error = parse("p.json", &format!("[{five}]")).unwrap_err();
         assert!(error.to_string().contains("armSkuName: expected a string, found 5"), "{error}");
+    }
+
+    #[test]
+    fn duplicate_keys_bad_dates_and_absurd_prices_are_refused_with_the_item() {
+        let twice = parse("p.json", &format!("[{}]", item(r#", "retailPrice": 1, "retailPrice": 2"#))).unwrap_err();
+        assert!(twice.to_string().contains(r#"the key "retailPrice" is given twice"#), "{twice}");
+        let date = item(r#", "retailPrice": 1, "effectiveStartDate": "someday""#);
+        let error = parse("p.json", &format!("[{date}]")).unwrap_err();
+        assert!(error.to_string().contains(r#"effectiveStartDate "someday" is not a date"#), "{error}");
+        let error = parse("p.json", &format!("[{}]", item(r#", "retailPrice": 13e9"#))).unwrap_err();
+        assert!(error.to_string().contains("item [0] (meterId 'm-1'"), "{error}");
+        assert!(error.to_string().contains("is above $100,000.00"), "{error}");
+        // A byte-order mark in front is not part of the JSON.
+        let bom = format!("\u{feff}[{}]", item(r#", "retailPrice": 0.5"#));
+        assert_eq!(vm(&parse("p.json", &bom).unwrap(), "Standard_D2_v5", "eastus", Os::Linux, false), Some(m("0.5")));
     }
 
     #[test]
@@ -720,8 +791,8 @@ mod tests {
             "retail prices export eur.json: BillingCurrency is 'EUR': only USD exports are supported and scaleset \
              converts nothing; export with currencyCode='USD' (the API's default)"
         );
-        let error =
-            parse("eur.json", &format!("[{}]", item(r#", "retailPrice": 1, "currencyCode": "EUR""#))).unwrap_err();
+        let eur = item(r#", "retailPrice": 1"#).replace(r#""currencyCode": "USD""#, r#""currencyCode": "EUR""#);
+        let error = parse("eur.json", &format!("[{eur}]")).unwrap_err();
         assert!(error.to_string().contains("item [0] (meterId 'm-1'"), "{error}");
         assert!(error.to_string().contains("currencyCode is 'EUR'"), "{error}");
     }

@@ -71,7 +71,7 @@ impl std::iter::Sum for Rate {
 fn to_money(units: u128) -> Money {
     // Round half up to the micro-dollar.
     let micros = (units + UNITS_PER_MICRO / 2) / UNITS_PER_MICRO;
-    Money::from_micros(i64::try_from(micros).unwrap_or(i64::MAX))
+    Money::from_micros(i128::try_from(micros).unwrap_or(i128::MAX))
 }
 
 /// Cost accrued so far, exact.
@@ -111,7 +111,7 @@ struct AccruedRepr {
 
 impl Serialize for Accrued {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let micros = i64::try_from(self.0 / UNITS_PER_MICRO).map_err(serde::ser::Error::custom)?;
+        let micros = i128::try_from(self.0 / UNITS_PER_MICRO).map_err(serde::ser::Error::custom)?;
         let remainder = u64::try_from(self.0 % UNITS_PER_MICRO).unwrap_or(0);
         AccruedRepr { usd: Money::from_micros(micros).to_string(), remainder }.serialize(s)
     }

@@ -6,6 +6,16 @@ use serde::{Deserialize, Serialize};
 
 use super::duration::Duration;
 
+/// The largest load value (and noise amplitude) accepted: a billion instances' worth. Larger
+/// figures are mistakes, and refusing them keeps every sum and random draw finite.
+pub const MAX_LOAD_VALUE: f64 = 1e9;
+
+/// Whether `v` is a load value this tool accepts: finite, from 0 to [`MAX_LOAD_VALUE`].
+#[must_use]
+pub fn is_load_value(v: f64) -> bool {
+    v.is_finite() && (0.0..=MAX_LOAD_VALUE).contains(&v)
+}
+
 /// A shape over time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]

@@ -1,12 +1,13 @@
 //! Exact amounts of US dollars for cost estimates.
 //!
-//! [`Money`] holds a whole number of micro-dollars (1e-6 USD) in an `i64`, so every VM and disk
+//! [`Money`] holds a whole number of micro-dollars (1e-6 USD) in an `i128`, so every VM and disk
 //! price in the built-in catalog (at most six decimals) is represented exactly and sums never
 //! drift the way binary floating point does. No floating-point value is used anywhere in this module: parsing,
-//! formatting, rounding and division all work on integers. The range is about ±9.2 trillion
-//! dollars; arithmetic that would leave it panics with a message instead of wrapping or
-//! saturating, because a silently wrong bill is worse than a crash, and no realistic fleet comes
-//! near the limit. Use [`Money::checked_add`] / [`Money::checked_mul`] where inputs are untrusted.
+//! formatting, rounding and division all work on integers. Amounts read from text are at most
+//! [`Money::MAX_TEXT`] (a quintillion dollars); the 128-bit range is some 10^20 times larger, so
+//! sums and products of capped inputs (prices, VM counts, durations: see the README's limits)
+//! cannot leave it. Arithmetic that would still leave it panics with a message instead of
+//! wrapping or saturating, because a silently wrong bill is worse than a crash.
 
 use std::fmt;
 use std::iter::Sum;
@@ -14,9 +15,9 @@ use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::str::FromStr;
 
 /// Micro-dollars per dollar.
-const MICROS_PER_DOLLAR: i64 = 1_000_000;
+const MICROS_PER_DOLLAR: i128 = 1_000_000;
 /// Micro-dollars per cent.
-const MICROS_PER_CENT: i64 = 10_000;
+const MICROS_PER_CENT: i128 = 10_000;
 /// Most decimals an amount may carry: one micro-dollar is the smallest unit.
 const MAX_DECIMALS: usize = 6;
 
@@ -25,7 +26,7 @@ const MAX_DECIMALS: usize = 6;
 /// Ordering, equality and hashing are those of the underlying integer, so `Money` can key maps
 /// and sort deterministically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money(i64);
+pub struct Money(i128);
 
 /// Why a decimal string could not be read as [`Money`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,16 +45,19 @@ pub enum MoneyParseError {
 impl Money {
     /// No money at all.
     pub const ZERO: Money = Money(0);
+    /// The largest amount read from text: a quintillion dollars, far above any bill and far
+    /// below the arithmetic's range.
+    pub const MAX_TEXT: Money = Money(1_000_000_000_000_000_000 * MICROS_PER_DOLLAR);
 
     /// An amount of `micros` micro-dollars (1e-6 USD).
     #[must_use]
-    pub const fn from_micros(micros: i64) -> Money {
+    pub const fn from_micros(micros: i128) -> Money {
         Money(micros)
     }
 
     /// The amount in micro-dollars.
     #[must_use]
-    pub const fn micros(self) -> i64 {
+    pub const fn micros(self) -> i128 {
         self.0
     }
 
@@ -72,7 +76,7 @@ impl Money {
     ///
     /// # Errors
     /// [`MoneyParseError::Invalid`] for malformed text, [`MoneyParseError::TooPrecise`] for more
-    /// than six decimals, [`MoneyParseError::Overflow`] beyond the `i64` micro-dollar range.
+    /// than six decimals, [`MoneyParseError::Overflow`] beyond [`Money::MAX_TEXT`].
     pub fn parse(text: &str) -> Result<Money, MoneyParseError> {
         let invalid = || MoneyParseError::Invalid(text.to_owned());
         let (negative, unsigned) = match text.strip_prefix('-') {
@@ -97,8 +101,7 @@ impl Money {
             return Err(MoneyParseError::TooPrecise(text.to_owned()));
         }
 
-        // Accumulate the magnitude in i128 so that i64::MIN, whose magnitude does not fit in
-        // i64, still parses; the range check happens once at the end.
+        // Accumulate the magnitude with checks; the range check happens once at the end.
         let overflow = || MoneyParseError::Overflow(text.to_owned());
         let mut magnitude: i128 = 0;
         for digit in whole.bytes().chain(fraction.bytes()) {
@@ -108,8 +111,10 @@ impl Money {
         for _ in fraction.len()..MAX_DECIMALS {
             magnitude = magnitude.checked_mul(10).ok_or_else(overflow)?;
         }
-        let signed = if negative { -magnitude } else { magnitude };
-        i64::try_from(signed).map(Money).map_err(|_| overflow())
+        if magnitude > Money::MAX_TEXT.0 {
+            return Err(overflow());
+        }
+        Ok(Money(if negative { -magnitude } else { magnitude }))
     }
 
     /// `self + other`, or `None` if the sum leaves the representable range.
@@ -133,16 +138,13 @@ impl Money {
     /// `self × factor`, or `None` if the product leaves the representable range.
     #[must_use]
     pub fn checked_mul(self, factor: u64) -> Option<Money> {
-        let factor = i64::try_from(factor).ok()?;
-        self.0.checked_mul(factor).map(Money)
+        self.0.checked_mul(i128::from(factor)).map(Money)
     }
 
     /// `self × count`, for instance an hourly price times a number of instances or hours.
     ///
     /// # Panics
-    /// If the product exceeds about ±9.2 trillion dollars. That cannot happen for realistic
-    /// inputs (a $100/h size × 4 billion instances is still in range), so callers with
-    /// trusted counts need not handle it; use [`Money::checked_mul`] for untrusted ones.
+    /// If the product leaves the 128-bit range, which no capped input can reach.
     #[must_use]
     pub fn mul_count(self, count: u32) -> Money {
         self.checked_mul(u64::from(count)).unwrap_or_else(|| panic!("money overflow: {self} × {count}"))
@@ -158,12 +160,10 @@ impl Money {
     #[must_use]
     pub fn mul_ratio(self, numerator: i64, denominator: i64) -> Money {
         assert!(denominator != 0, "money divided by zero: {self} × {numerator} / 0");
-        let product = i128::from(self.0) * i128::from(numerator);
-        let result = div_round_half_away(product, i128::from(denominator));
-        let Ok(micros) = i64::try_from(result) else {
+        let Some(product) = self.0.checked_mul(i128::from(numerator)) else {
             panic!("money overflow: {self} × {numerator} / {denominator}");
         };
-        Money(micros)
+        Money(div_round_half_away(product, i128::from(denominator)))
     }
 
     /// `self / divisor`, rounded half away from zero to the micro-dollar.
@@ -172,7 +172,7 @@ impl Money {
     /// the result is the nearest micro-dollar, never truncated, so totals stay unbiased.
     ///
     /// # Panics
-    /// If `divisor` is zero, or for `Money::from_micros(i64::MIN).div_round(-1)`.
+    /// If `divisor` is zero.
     #[must_use]
     pub fn div_round(self, divisor: i64) -> Money {
         self.mul_ratio(1, divisor)
@@ -181,14 +181,10 @@ impl Money {
     /// The amount rounded half away from zero to whole cents, as billed.
     ///
     /// # Panics
-    /// Only within a cent of the representable limit (about 9.2 trillion dollars).
+    /// Never for amounts a capped input can reach (see the module documentation).
     #[must_use]
     pub fn round_cents(self) -> Money {
-        let cents = div_round_half_away(i128::from(self.0), i128::from(MICROS_PER_CENT));
-        let Ok(micros) = i64::try_from(cents * i128::from(MICROS_PER_CENT)) else {
-            panic!("money overflow rounding {self} to cents");
-        };
-        Money(micros)
+        Money(div_round_half_away(self.0, MICROS_PER_CENT) * MICROS_PER_CENT)
     }
 
     /// The amount for tables: rounded to cents, with a dollar sign and thousands separators,
@@ -344,8 +340,10 @@ mod tests {
 
     #[test]
     fn parses_the_extremes_of_the_range() {
-        assert_eq!(m("9223372036854.775807").micros(), i64::MAX);
-        assert_eq!(m("-9223372036854.775808").micros(), i64::MIN);
+        assert_eq!(m("1000000000000000000").micros(), Money::MAX_TEXT.micros());
+        assert_eq!(m("-1000000000000000000").micros(), -Money::MAX_TEXT.micros());
+        // What used to be the limit is an ordinary amount now.
+        assert_eq!(m("9223372036854.775807").micros(), i128::from(i64::MAX));
     }
 
     #[test]
@@ -369,7 +367,8 @@ mod tests {
 
     #[test]
     fn rejects_overflow() {
-        for text in ["9223372036854.775808", "-9223372036854.775809", "99999999999999999999999999999999999999999"] {
+        for text in ["1000000000000000000.000001", "-1000000000000000001", "99999999999999999999999999999999999999999"]
+        {
             assert_eq!(Money::parse(text), Err(MoneyParseError::Overflow(text.into())), "{text:?}");
         }
     }
@@ -384,14 +383,14 @@ mod tests {
         assert_eq!(Money::from_micros(-1).to_string(), "-0.000001");
         assert_eq!(Money::ZERO.to_string(), "0.00");
         assert_eq!(Money::from_micros(100_000).to_string(), "0.10");
-        assert_eq!(Money::from_micros(i64::MIN).to_string(), "-9223372036854.775808");
+        assert_eq!(Money::from_micros(i128::from(i64::MIN)).to_string(), "-9223372036854.775808");
         assert_eq!(format!("{:>8}", m("1.5")), "    1.50");
     }
 
     #[test]
     fn display_and_parse_round_trip() {
         for micros in
-            [0, 1, -1, 10, 27_000, 96_000, 18_816, 41_811_428, -1_500_000, 123_456_789_012, i64::MAX, i64::MIN]
+            [0, 1, -1, 10, 27_000, 96_000, 18_816, 41_811_428, -1_500_000, 123_456_789_012, Money::MAX_TEXT.micros()]
         {
             let money = Money::from_micros(micros);
             assert_eq!(m(&money.to_string()), money, "{micros}");
@@ -414,14 +413,14 @@ mod tests {
         assert_eq!(prices.iter().sum::<Money>(), m("0.0727"));
         assert_eq!(prices.into_iter().sum::<Money>(), m("0.0727"));
         assert_eq!(std::iter::empty::<Money>().sum::<Money>(), Money::ZERO);
-        assert_eq!(Money::from_micros(i64::MAX).checked_add(m("0.000001")), None);
-        assert_eq!(Money::from_micros(i64::MIN).checked_sub(m("0.000001")), None);
+        assert_eq!(Money::from_micros(i128::MAX).checked_add(m("0.000001")), None);
+        assert_eq!(Money::from_micros(i128::MIN).checked_sub(m("0.000001")), None);
     }
 
     #[test]
     #[should_panic(expected = "money overflow")]
     fn add_overflow_panics_instead_of_wrapping() {
-        let _ = Money::from_micros(i64::MAX) + Money::from_micros(1);
+        let _ = Money::from_micros(i128::MAX) + Money::from_micros(1);
     }
 
     #[test]
@@ -431,8 +430,8 @@ mod tests {
         assert_eq!(hourly, m("0.288"));
         assert_eq!(hourly.mul_count(730), m("210.24"));
         assert_eq!(m("0.096").checked_mul(3), Some(m("0.288")));
-        assert_eq!(m("1").checked_mul(u64::MAX), None);
-        assert_eq!(Money::from_micros(i64::MAX / 2 + 1).checked_mul(2), None);
+        assert_eq!(m("1").checked_mul(u64::MAX), Some(Money::from_micros(i128::from(u64::MAX) * 1_000_000)));
+        assert_eq!(Money::from_micros(i128::MAX / 2 + 1).checked_mul(2), None);
         assert_eq!(m("-2.5").mul_count(4), m("-10"));
         assert_eq!(m("1").mul_count(0), Money::ZERO);
     }
@@ -440,7 +439,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "money overflow")]
     fn mul_count_overflow_panics() {
-        let _ = Money::from_micros(i64::MAX).mul_count(2);
+        let _ = Money::from_micros(i128::MAX).mul_count(2);
     }
 
     #[test]
@@ -459,7 +458,7 @@ mod tests {
         assert_eq!(Money::from_micros(7).div_round(3).micros(), 2);
         assert_eq!(Money::from_micros(8).div_round(3).micros(), 3);
         assert_eq!(Money::from_micros(-7).div_round(3).micros(), -2);
-        assert_eq!(Money::from_micros(i64::MAX).div_round(1).micros(), i64::MAX);
+        assert_eq!(Money::from_micros(i128::MAX).div_round(1).micros(), i128::MAX);
     }
 
     #[test]
@@ -467,8 +466,8 @@ mod tests {
         // 40 % off 0.096 is 0.0576; 61 % off 0.096 is 0.03744.
         assert_eq!(m("0.096").mul_ratio(60, 100), m("0.0576"));
         assert_eq!(m("0.096").mul_ratio(39, 100), m("0.03744"));
-        // The intermediate product may exceed i64 without harm.
-        assert_eq!(Money::from_micros(i64::MAX).mul_ratio(1000, 1000).micros(), i64::MAX);
+        // A realistic product stays far inside the range.
+        assert_eq!(Money::MAX_TEXT.mul_ratio(1000, 1000), Money::MAX_TEXT);
     }
 
     #[test]

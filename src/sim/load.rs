@@ -14,7 +14,7 @@
 use rand::{RngExt, SeedableRng};
 
 use crate::model::duration::Duration;
-use crate::model::load::{Signal, Source};
+use crate::model::load::{MAX_LOAD_VALUE, Signal, Source, is_load_value};
 use crate::model::names::stable_hash;
 
 impl Signal {
@@ -175,14 +175,14 @@ pub fn parse_spec(spec: &str, set_names: &[&str]) -> Result<Source, LoadError> {
 fn number(s: &str, spec: &str) -> Result<f64, LoadError> {
     s.parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| LoadError(format!("--load '{spec}': '{s}' is not a non-negative number")))
+        .filter(|v| is_load_value(*v))
+        .ok_or_else(|| LoadError(format!("--load '{spec}': '{s}' is not a number from 0 to {MAX_LOAD_VALUE:e}")))
 }
 
 fn parse_signal(s: &str) -> Result<Signal, LoadError> {
     if let Ok(v) = s.parse::<f64>() {
-        if !v.is_finite() || v < 0.0 {
-            return Err(LoadError(format!("'{s}' is not a non-negative number")));
+        if !is_load_value(v) {
+            return Err(LoadError(format!("'{s}' is not a number from 0 to {MAX_LOAD_VALUE:e}")));
         }
         return Ok(Signal::Constant { value: v });
     }
@@ -193,8 +193,8 @@ fn parse_signal(s: &str) -> Result<Signal, LoadError> {
         let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
         a.parse::<f64>()
             .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| LoadError(format!("'{a}' is not a non-negative number")))
+            .filter(|v| is_load_value(*v))
+            .ok_or_else(|| LoadError(format!("'{a}' is not a number from 0 to {MAX_LOAD_VALUE:e}")))
     };
     let dur = |i: usize| -> Result<Duration, LoadError> {
         let a = args.get(i).ok_or_else(|| format!("{name}(...) needs more arguments"))?;
@@ -292,11 +292,9 @@ pub fn parse_csv(path: &str, text: &str, set_names: &[&str]) -> Result<Vec<Sourc
             if cell.is_empty() {
                 continue; // the previous value holds
             }
-            let v: f64 = cell
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{path}:{line}:{}: '{cell}' is not a non-negative number", c + 1))?;
+            let v: f64 = cell.parse().ok().filter(|v: &f64| is_load_value(*v)).ok_or_else(|| {
+                format!("{path}:{line}:{}: '{cell}' is not a number from 0 to {MAX_LOAD_VALUE:e}", c + 1)
+            })?;
             rows[c - 1].push((minute, v));
         }
     }

@@ -14,8 +14,9 @@ pub(super) fn validate_load(
         let at = format!("load[{i}]");
         let mut numbers_ok = true;
         let mut check = |field: &str, v: f64| {
-            if !v.is_finite() || v < 0.0 {
-                c.problem(format!("{at}.{field}"), format!("{v} is not a non-negative number"));
+            if !crate::model::load::is_load_value(v) {
+                let max = crate::model::load::MAX_LOAD_VALUE;
+                c.problem(format!("{at}.{field}"), format!("{v} is not a number from 0 to {max:e}"));
                 numbers_ok = false;
             }
         };
