@@ -17,6 +17,19 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
         .map_err(|e| format!("'{text}' is not an RFC 3339 time in range (accepted: 2026-01-05T08:00:00Z): {e}"))
 }
 
+/// The longest `advance` or `simulate`: ten years (3,660 days) of logical minutes, a few
+/// seconds of work; longer runs are refused rather than holding the lock for an hour.
+pub const MAX_RUN: Duration = Duration::from_days(3660);
+
+/// A run's duration: a duration, at most [`MAX_RUN`].
+fn parse_run(text: &str) -> Result<Duration, String> {
+    let duration: Duration = text.parse().map_err(|e: crate::model::duration::DurationError| e.to_string())?;
+    if duration > MAX_RUN {
+        return Err(format!("'{text}' is longer than ten years ({MAX_RUN}), the most one run may cover; split it"));
+    }
+    Ok(duration)
+}
+
 /// `--max-monthly`: an amount of USD, with or without a leading `$`; never negative.
 fn parse_budget(text: &str) -> Result<Money, String> {
     let money = Money::parse(text.trim().trim_start_matches('$'))
@@ -64,6 +77,10 @@ pub struct GlobalArgs {
     /// How long to wait for another process's lock on the state file.
     #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]
     pub lock_timeout: Duration,
+    /// How many activity-log entries to keep per scale set (older ones are dropped and counted).
+    #[arg(long, env = "SCALESET_KEEP_EVENTS", global = true, default_value_t = 1000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(10..=10_000_000))]
+    pub keep_events: u32,
     /// An Azure Retail Prices export (JSON) laid over the built-in prices; replaces the
     /// definition's `prices:` setting.
     #[arg(long, env = "SCALESET_PRICES", global = true, value_name = "FILE")]
@@ -138,7 +155,8 @@ pub enum Command {
     },
     /// Move the logical clock forward: operations finish, autoscale and repairs act, cost accrues.
     Advance {
-        /// How far: 90s, 5m, 1h30m, 2d, PT5M.
+        /// How far: 90s, 5m, 1h30m, 2d, PT5M (at most ten years).
+        #[arg(value_parser = parse_run)]
         duration: Duration,
         #[command(flatten)]
         run: RunArgs,
@@ -148,7 +166,7 @@ pub enum Command {
         /// Only these scale sets.
         names: Vec<String>,
         /// How long to simulate.
-        #[arg(long, value_name = "DURATION")]
+        #[arg(long, value_name = "DURATION", value_parser = parse_run)]
         duration: Duration,
         /// Simulate the state as it is, without applying the definition first.
         #[arg(long)]

@@ -952,3 +952,20 @@ fn at_the_maximum_a_firing_out_rule_is_not_reported_as_flapping() {
     assert_eq!(s["finalCapacity"], 4);
     assert_eq!(s["flappingAvoided"], 0, "no scale-in was due: an out-rule fires");
 }
+
+#[test]
+fn the_activity_log_is_bounded_and_says_what_it_dropped() {
+    let def = scaled(2, (1, 10, 2), &[CPU_OUT_1, CPU_IN_1]);
+    let env = Env::applied(&def);
+    env.ok(["--keep-events", "40", "advance", "2d", "--load", "Percentage CPU=diurnal(20,900,14)"]);
+    let state = env.state();
+    let of_web = state["events"].as_array().unwrap().iter().filter(|e| e["scaleSet"] == "web").count();
+    assert_eq!(of_web, 40, "the newest 40 kept");
+    let dropped = state["eventsDropped"]["web"].as_u64().expect("a count of dropped entries");
+    assert!(dropped > 0);
+    env.ok(["events", "web"]).stderr_has(&format!("note: {dropped} older entries of web were dropped"));
+    // The newest entries are the ones kept: the last one is the latest clock step's.
+    let events = env.events("web");
+    assert!(events.windows(2).all(|w| text(&w[0]["time"]) <= text(&w[1]["time"])));
+    env.run(["--keep-events", "5", "list"]).code(64).stderr_has("--keep-events");
+}

@@ -36,6 +36,8 @@ pub struct Context {
     pub seed: Option<u64>,
     pub start_time: Option<Timestamp>,
     pub lock_timeout: std::time::Duration,
+    /// Activity-log entries kept per set.
+    pub keep_events: usize,
     pub style: Style,
     pub command_line: String,
     /// The definition file, read once at the start (a pipe can be read only once).
@@ -107,6 +109,7 @@ impl Context {
             seed: g.seed,
             start_time: g.start_time,
             lock_timeout: std::time::Duration::from_secs(g.lock_timeout.secs()),
+            keep_events: usize::try_from(g.keep_events).unwrap_or(usize::MAX),
             style: Style { width },
             command_line: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
             definition,
@@ -178,6 +181,7 @@ impl Context {
                 ))
             })?;
             state.events.extend(events.iter().cloned());
+            state.trim_events(self.keep_events);
             state.check().map_err(|e| {
                 anyhow::anyhow!("internal error: the change would break the state ({e}); nothing was written")
             })?;

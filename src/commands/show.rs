@@ -53,6 +53,16 @@ pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<
         let skip = selected.len().saturating_sub(n);
         selected.drain(..skip);
     }
+    if tail.is_none()
+        && let Some(state) = &state
+    {
+        for (set, count) in &state.events_dropped {
+            if name.is_none_or(|n| n == set) {
+                let whose = if set.is_empty() { "state-wide".to_owned() } else { format!("of {set}") };
+                eprintln!("note: {count} older entries {whose} were dropped to keep the log bounded (--keep-events)");
+            }
+        }
+    }
     ctx.print(&selected, || render::events_table(&selected, ctx.style))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,7 @@ pub fn advance(
     let start = state.clock;
     let end = start
         .checked_add(duration.as_signed())
-        .map_err(|_| EngineError::Price(format!("cannot advance {duration} from {start}: past the end of time")))?;
+        .map_err(|_| EngineError::Limit(format!("cannot advance {duration} from {start}: past the end of time")))?;
     let price_error = |e: crate::cost::catalog::PriceError| EngineError::Price(e.to_string());
     let mut events = Vec::new();
     let mut now = start;

@@ -170,7 +170,11 @@ pub fn apply(
                     .ok_or_else(|| EngineError::SetNotFound { name: name.clone(), hint: String::new() })?;
                 if !model.is_empty() {
                     let from = set.model_version;
-                    set.model_version += 1;
+                    set.model_version = set.model_version.checked_add(1).ok_or_else(|| {
+                        EngineError::Limit(format!(
+                            "scale set '{name}': the model version is at its maximum ({from}); nothing was changed"
+                        ))
+                    })?;
                     set.models.push(VersionedModel { version: set.model_version, model: def.config.model.clone() });
                     let fields: Vec<String> = model.iter().map(|(f, a, b)| format!("{f}: {a} -> {b}")).collect();
                     events.push(

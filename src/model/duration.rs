@@ -28,6 +28,11 @@ impl Duration {
     }
 
     #[must_use]
+    pub const fn from_days(days: u64) -> Self {
+        Duration(days * 86_400)
+    }
+
+    #[must_use]
     pub const fn secs(self) -> u64 {
         self.0
     }

@@ -45,6 +45,9 @@ pub struct State {
     #[serde(default)]
     pub retired_accrued: Accrued,
     pub events: Vec<Event>,
+    /// Activity-log entries dropped to keep the log bounded, per set ("" for state-wide ones).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub events_dropped: std::collections::BTreeMap<String, u64>,
 }
 
 /// One scale set and its VMs.
@@ -187,6 +190,7 @@ impl State {
             scale_sets: Vec::new(),
             retired_accrued: Accrued::default(),
             events: Vec::new(),
+            events_dropped: std::collections::BTreeMap::new(),
         }
     }
 
@@ -204,6 +208,32 @@ impl State {
         let at =
             self.scale_sets.binary_search_by(|s| s.config.name.as_str().cmp(&set.config.name)).unwrap_or_else(|i| i);
         self.scale_sets.insert(at, set);
+    }
+
+    /// Keeps the newest `keep` activity-log entries of each set (and of the state-wide ones),
+    /// counting the dropped ones in `events_dropped`, so a long run cannot grow the file
+    /// without bound. Order is kept.
+    pub fn trim_events(&mut self, keep: usize) {
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut kept = vec![true; self.events.len()];
+        for (k, e) in self.events.iter().enumerate().rev() {
+            let count = seen.entry(e.scale_set.as_deref().unwrap_or("")).or_insert(0);
+            *count += 1;
+            kept[k] = *count <= keep;
+        }
+        if kept.iter().all(|k| *k) {
+            return;
+        }
+        let mut k = 0;
+        let dropped = &mut self.events_dropped;
+        self.events.retain(|e| {
+            let keep_it = kept[k];
+            k += 1;
+            if !keep_it {
+                *dropped.entry(e.scale_set.clone().unwrap_or_default()).or_insert(0) += 1;
+            }
+            keep_it
+        });
     }
 
     /// Checks the invariants listed in the module documentation.

@@ -237,3 +237,11 @@ fn a_serial_at_its_maximum_refuses_the_change() {
     env.write(STATE, text.replacen(&format!("\"serial\":{serial}"), &format!("\"serial\":{}", u64::MAX), 1));
     refused(&env, &["scale", "web", "--by=+1"], 1, "serial is at its maximum");
 }
+
+#[test]
+fn runs_longer_than_ten_years_are_refused_before_any_work() {
+    let env = Env::applied(WEB);
+    refused(&env, &["advance", "3661d"], 64, "longer than ten years");
+    refused(&env, &["simulate", "--duration", "600w"], 64, "longer than ten years");
+    refused(&env, &["advance", "99999999999999999999w"], 64, "too large");
+}
