@@ -91,17 +91,26 @@ pub struct Staged {
 /// # Errors
 /// The temporary file cannot be created, written or synced; nothing is left behind.
 pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
+    let (staged, mut file) = create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(staged)
+}
+
+/// Creates the temporary file beside `path`, for an output written as it is produced (a
+/// timeline streamed row by row). The caller writes and syncs the file, then publishes.
+///
+/// # Errors
+/// The temporary file cannot be created.
+pub fn create(path: &Path) -> std::io::Result<(Staged, File)> {
     let target = crate::store::resolve(path);
     let name = target.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(&name);
     tmp_name.push(format!(".tmp.{}", std::process::id()));
     let tmp = target.with_file_name(tmp_name);
-    let staged = Staged { tmp: tmp.clone(), target, shown: path.to_path_buf(), published: false };
-    let mut file = open_new(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(staged)
+    let file = open_new(&tmp)?;
+    Ok((Staged { tmp, target, shown: path.to_path_buf(), published: false }, file))
 }
 
 /// Creates a new file: `create_new` (O_EXCL) never follows a symbolic link nor opens an

@@ -1,7 +1,10 @@
 //! `advance` (the real state) and `simulate` (a copy): time, load, autoscale, cost.
 
-use std::io::IsTerminal;
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use anyhow::{Context as _, Result};
 
@@ -10,6 +13,7 @@ use crate::engine::{clock, plan as planner};
 use crate::exit::UsageError;
 use crate::model::duration::Duration;
 use crate::render;
+use crate::render::timeline::TimelineWriter;
 use crate::report;
 use crate::sim::load::{self, Load};
 use crate::sim::record::Recorder;
@@ -98,11 +102,33 @@ fn total_minutes(duration: Duration) -> u64 {
     duration.secs().div_ceil(60)
 }
 
-/// A recorder, with a progress line on stderr for runs longer than a week when stderr is a
-/// terminal (never in a pipe or a CI log).
-fn recorder(ctx: &Context, duration: Duration, run: &RunArgs) -> Recorder {
-    let keep = run.timeline.is_some() || run.svg.is_some();
-    let r = Recorder::new(total_minutes(duration), chart_width(ctx), keep);
+/// The timeline being written: its temporary file, created before the run and filled row by
+/// row as the run records them, so that a run of years keeps no rows in memory.
+struct TimelineFile {
+    staged: crate::outputs::Staged,
+    writer: Rc<RefCell<Option<TimelineWriter<BufWriter<File>>>>>,
+}
+
+fn open_timeline(run: &RunArgs) -> Result<Option<TimelineFile>> {
+    let Some(path) = &run.timeline else { return Ok(None) };
+    let (staged, file) = crate::outputs::create(path)
+        .with_context(|| format!("cannot write the timeline {}; nothing was changed", path.display()))?;
+    let writer = Rc::new(RefCell::new(Some(TimelineWriter::new(BufWriter::with_capacity(1 << 16, file)))));
+    Ok(Some(TimelineFile { staged, writer }))
+}
+
+/// A recorder that streams the timeline when there is one, with a progress line on stderr
+/// for runs longer than a week when stderr is a terminal (never in a pipe or a CI log).
+fn recorder(ctx: &Context, duration: Duration, timeline: Option<&TimelineFile>) -> Recorder {
+    let mut r = Recorder::new(total_minutes(duration), chart_width(ctx));
+    if let Some(t) = timeline {
+        let writer = Rc::clone(&t.writer);
+        r = r.with_timeline(Box::new(move |set, metric, sample| {
+            if let Some(w) = writer.borrow_mut().as_mut() {
+                w.row(set, metric, sample);
+            }
+        }));
+    }
     if duration.secs() > 7 * 86_400 && std::io::stderr().is_terminal() {
         r.with_progress(Box::new(|done, total| {
             let pct = done * 100 / total.max(1);
@@ -117,13 +143,24 @@ fn recorder(ctx: &Context, duration: Duration, run: &RunArgs) -> Recorder {
     }
 }
 
-/// Renders the timeline CSV and the SVG when asked, to temporary files beside their targets.
-fn stage_outputs(run: &RunArgs, recorder: &Recorder) -> Result<Vec<(crate::outputs::Staged, &'static str)>> {
+/// Finishes the timeline and renders the SVG when asked, to temporary files beside their
+/// targets (nothing is in place yet).
+fn stage_outputs(
+    run: &RunArgs,
+    recorder: &Recorder,
+    timeline: Option<TimelineFile>,
+) -> Result<Vec<(crate::outputs::Staged, &'static str)>> {
     let mut staged = Vec::new();
-    if let Some(path) = &run.timeline {
-        let file = crate::outputs::stage(path, render::chart::timeline_csv(recorder).as_bytes())
-            .with_context(|| format!("cannot write the timeline {}; nothing was changed", path.display()))?;
-        staged.push((file, "timeline"));
+    if let Some(t) = timeline {
+        let path = run.timeline.as_deref().unwrap_or_else(|| std::path::Path::new("timeline"));
+        let finish = || -> std::io::Result<()> {
+            if let Some(writer) = t.writer.borrow_mut().take() {
+                writer.finish()?.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+            }
+            Ok(())
+        };
+        finish().with_context(|| format!("cannot write the timeline {}; nothing was changed", path.display()))?;
+        staged.push((t.staged, "timeline"));
     }
     if let Some(path) = &run.svg {
         let file = crate::outputs::stage(path, render::svg::chart(recorder).as_bytes())
@@ -145,7 +182,8 @@ fn publish(staged: Vec<(crate::outputs::Staged, &'static str)>) -> Result<()> {
 pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitCode> {
     check_outputs(ctx, run)?;
     let loads = LoadArgs::read(&run.load)?;
-    let recorder = recorder(ctx, duration, run);
+    let timeline = open_timeline(run)?;
+    let recorder = recorder(ctx, duration, timeline.as_ref());
     let (state, events, recorder, staged) = ctx.transact(
         |state| {
             let mut recorder = recorder;
@@ -157,7 +195,7 @@ pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitC
             let events = clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
             Ok((events, recorder))
         },
-        |_, recorder| stage_outputs(run, recorder),
+        |_, recorder| stage_outputs(run, recorder, timeline),
     )?;
     Context::report(&events);
     eprintln!("clock: {}", state.clock);
@@ -199,10 +237,11 @@ pub fn simulate(
     let set_names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
     let load = loads.parse(&set_names)?;
     let before = state.clone();
-    let mut recorder = recorder(ctx, duration, run);
+    let timeline = open_timeline(run)?;
+    let mut recorder = recorder(ctx, duration, timeline.as_ref());
     let events = clock::advance(&mut state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
     let summary = report::simulation::summarize(&recorder, &before, &state, &events);
-    publish(stage_outputs(run, &recorder)?)?;
+    publish(stage_outputs(run, &recorder, timeline)?)?;
     ctx.print(&summary, || {
         let mut out = render::chart::summary_table(&summary, ctx.style);
         if !run.no_chart {

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod cost;
 pub mod svg;
 pub mod table;
+pub mod timeline;
 
 use crate::engine::plan::Change;
 use crate::model::event::Event;

@@ -4,32 +4,23 @@
 
 use std::fmt::Write as _;
 
-use crate::sim::record::{Recorder, Sample};
+use crate::sim::record::{Bucket, Recorder};
 
 const WIDTH: f64 = 900.0;
 const PANEL: f64 = 140.0;
 const GAP: f64 = 36.0;
 const LEFT: f64 = 70.0;
-const MAX_POINTS: usize = 1500;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Downsamples to at most `MAX_POINTS` by taking each bucket's maximum.
-fn points(samples: &[Sample], value: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
-    let n = samples.len().max(1);
-    let step = n.div_ceil(MAX_POINTS).max(1);
-    samples
-        .chunks(step)
-        .enumerate()
-        .map(|(i, c)| {
-            let v = c.iter().map(&value).fold(0.0_f64, f64::max);
-            #[allow(clippy::cast_precision_loss)]
-            let x = (i * step) as f64 / n as f64;
-            (x, v)
-        })
-        .collect()
+/// One point per SVG column: the column's maximum of `value`.
+fn points(buckets: &[Bucket], value: impl Fn(&Bucket) -> f64) -> Vec<(f64, f64)> {
+    #[allow(clippy::cast_precision_loss)]
+    let n = buckets.len().max(1) as f64;
+    #[allow(clippy::cast_precision_loss)]
+    buckets.iter().enumerate().filter(|(_, b)| b.minutes > 0).map(|(i, b)| (i as f64 / n, value(b))).collect()
 }
 
 fn polyline(out: &mut String, pts: &[(f64, f64)], top: f64, max: f64, color: &str) {
@@ -77,13 +68,13 @@ pub fn chart(recorder: &Recorder) -> String {
     out.push('\n');
     let mut top = GAP;
     for r in &recorder.sets {
-        let s = &r.samples;
-        let demand = points(s, |x| x.demand.unwrap_or(0.0));
-        let capacity = points(s, |x| f64::from(x.capacity));
-        let serving = points(s, |x| f64::from(x.serving));
-        let per = points(s, |x| x.per_instance.unwrap_or(0.0));
-        let first = s.first().map_or_else(String::new, |x| x.time.to_string());
-        let last = s.last().map_or_else(String::new, |x| x.time.to_string());
+        let s = &r.svg_buckets;
+        let demand = points(s, |b| b.max_demand);
+        let capacity = points(s, |b| f64::from(b.max_capacity));
+        let serving = points(s, |b| f64::from(b.max_serving));
+        let per = points(s, |b| b.max_per_instance);
+        let first = r.first_time.map_or_else(String::new, |t| t.to_string());
+        let last = r.last_time.map_or_else(String::new, |t| t.to_string());
 
         let dmax = demand.iter().map(|p| p.1).fold(0.0_f64, f64::max);
         panel(&mut out, top, &format!("{}: total demand ({}), {first} to {last}", r.name, r.metric), dmax);

@@ -1,8 +1,9 @@
 //! What a run records, minute by minute, for summaries, charts and timelines.
 //!
-//! Summaries are accumulated as the run goes; per-minute rows are kept only when a timeline
-//! or an SVG is asked for; the terminal chart keeps a fixed number of buckets, so recording a
-//! year costs the same memory as recording an hour.
+//! Summaries are accumulated as the run goes; the terminal chart and the SVG keep a fixed
+//! number of buckets each; per-minute rows are handed to a timeline hook as they come (the
+//! shell streams them to a file) and never kept. Recording ten years costs the same memory as
+//! recording an hour.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -29,8 +30,23 @@ pub struct Bucket {
     pub max_demand: f64,
     pub sum_capacity: u64,
     pub max_capacity: u32,
+    pub max_serving: u32,
     pub max_per_instance: f64,
 }
+
+impl Bucket {
+    fn add(&mut self, sample: &Sample) {
+        self.minutes += 1;
+        self.max_demand = self.max_demand.max(sample.demand.unwrap_or(0.0));
+        self.sum_capacity += u64::from(sample.capacity);
+        self.max_capacity = self.max_capacity.max(sample.capacity);
+        self.max_serving = self.max_serving.max(sample.serving);
+        self.max_per_instance = self.max_per_instance.max(sample.per_instance.unwrap_or(0.0));
+    }
+}
+
+/// Columns of the SVG chart: enough for a 900-pixel-wide plot.
+pub const SVG_BUCKETS: usize = 1500;
 
 /// A threshold of a rule on the primary metric, for "minutes above".
 #[derive(Clone, Debug)]
@@ -46,8 +62,13 @@ pub struct SetRecord {
     pub name: String,
     pub metric: String,
     pub thresholds: Vec<Threshold>,
-    pub samples: Vec<Sample>,
+    /// Terminal chart columns.
     pub buckets: Vec<Bucket>,
+    /// SVG chart columns.
+    pub svg_buckets: Vec<Bucket>,
+    /// The first and last minutes recorded.
+    pub first_time: Option<Timestamp>,
+    pub last_time: Option<Timestamp>,
     pub minutes: u64,
     pub min_capacity: u32,
     pub max_capacity: u32,
@@ -62,13 +83,17 @@ pub struct SetRecord {
 /// Called with (minutes done, minutes in all) as a run goes, to show progress.
 pub type Progress = Box<dyn FnMut(u64, u64)>;
 
+/// Called with (set, metric, sample) for every minute of every set, in minute order (sets in
+/// state order within a minute): how a timeline is streamed without being kept.
+pub type TimelineHook = Box<dyn FnMut(&str, &str, &Sample)>;
+
 /// Everything a run records.
 pub struct Recorder {
     pub sets: Vec<SetRecord>,
-    keep_samples: bool,
     total_minutes: u64,
     chart_width: usize,
     progress: Option<Progress>,
+    timeline: Option<TimelineHook>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -83,14 +108,21 @@ impl std::fmt::Debug for Recorder {
 impl Recorder {
     /// A recorder for a run of `total_minutes`, with `chart_width` chart columns.
     #[must_use]
-    pub fn new(total_minutes: u64, chart_width: usize, keep_samples: bool) -> Self {
+    pub fn new(total_minutes: u64, chart_width: usize) -> Self {
         Self {
             sets: Vec::new(),
-            keep_samples,
             total_minutes: total_minutes.max(1),
             chart_width: chart_width.max(1),
             progress: None,
+            timeline: None,
         }
+    }
+
+    /// Hands every recorded minute to `hook` as it comes.
+    #[must_use]
+    pub fn with_timeline(mut self, hook: TimelineHook) -> Self {
+        self.timeline = Some(hook);
+        self
     }
 
     /// Reports progress through `hook` about every simulated day.
@@ -109,11 +141,10 @@ impl Recorder {
                 .into_iter()
                 .map(|(operator, value)| Threshold { operator, value, minutes: 0 })
                 .collect(),
-            samples: Vec::new(),
-            buckets: vec![
-                Bucket::default();
-                self.chart_width.min(usize::try_from(self.total_minutes).unwrap_or(usize::MAX)).max(1)
-            ],
+            buckets: vec![Bucket::default(); self.columns(self.chart_width)],
+            svg_buckets: vec![Bucket::default(); self.columns(SVG_BUCKETS)],
+            first_time: None,
+            last_time: None,
             minutes: 0,
             min_capacity: u32::MAX,
             max_capacity: 0,
@@ -125,10 +156,14 @@ impl Recorder {
         });
     }
 
+    /// Never more columns than minutes.
+    fn columns(&self, wanted: usize) -> usize {
+        wanted.min(usize::try_from(self.total_minutes).unwrap_or(usize::MAX)).max(1)
+    }
+
     /// Records one minute of set `index`.
     pub fn record(&mut self, index: usize, sample: Sample) {
         let total = self.total_minutes;
-        let keep = self.keep_samples;
         if index == 0
             && sample.minute.is_multiple_of(1440)
             && let Some(hook) = self.progress.as_mut()
@@ -151,16 +186,18 @@ impl Recorder {
                 }
             }
         }
-        let width = r.buckets.len() as u64;
-        let b = usize::try_from((sample.minute.min(total - 1)) * width / total).unwrap_or(0).min(r.buckets.len() - 1);
-        let bucket = &mut r.buckets[b];
-        bucket.minutes += 1;
-        bucket.max_demand = bucket.max_demand.max(sample.demand.unwrap_or(0.0));
-        bucket.sum_capacity += u64::from(sample.capacity);
-        bucket.max_capacity = bucket.max_capacity.max(sample.capacity);
-        bucket.max_per_instance = bucket.max_per_instance.max(sample.per_instance.unwrap_or(0.0));
-        if keep {
-            r.samples.push(sample);
+        let column = |buckets: &[Bucket]| {
+            let width = buckets.len() as u64;
+            usize::try_from(sample.minute.min(total - 1) * width / total).unwrap_or(0).min(buckets.len() - 1)
+        };
+        let b = column(&r.buckets);
+        r.buckets[b].add(&sample);
+        let b = column(&r.svg_buckets);
+        r.svg_buckets[b].add(&sample);
+        r.first_time.get_or_insert(sample.time);
+        r.last_time = Some(sample.time);
+        if let Some(hook) = self.timeline.as_mut() {
+            hook(&r.name, &r.metric, &sample);
         }
     }
 }
@@ -183,7 +220,7 @@ mod tests {
 
     #[test]
     fn summaries_accumulate_minute_by_minute() {
-        let mut r = Recorder::new(4, 100, false);
+        let mut r = Recorder::new(4, 100);
         r.add_set("web", "Percentage CPU", vec![(Operator::GreaterThan, 70.0), (Operator::LessThan, 30.0)]);
         r.record(0, sample(0, 2, Some(200.0), Some(100.0), 0.0));
         r.record(0, sample(1, 3, Some(150.0), Some(50.0), 0.0));
@@ -198,13 +235,12 @@ mod tests {
         assert_eq!(s.thresholds[0].minutes, 1);
         assert_eq!(s.thresholds[1].minutes, 1);
         assert!((s.unserved - 0.5).abs() < 1e-9);
-        assert!(s.samples.is_empty(), "samples are kept only when asked");
         assert_eq!(s.buckets.len(), 4, "never more columns than minutes");
     }
 
     #[test]
     fn long_runs_fold_into_a_fixed_number_of_buckets() {
-        let mut r = Recorder::new(1000, 10, true);
+        let mut r = Recorder::new(1000, 10);
         r.add_set("web", "q", Vec::new());
         for m in 0..1000 {
             r.record(0, sample(m, u32::try_from(m / 100).unwrap() + 1, Some(m as f64), None, 0.0));
@@ -214,7 +250,8 @@ mod tests {
         assert!(s.buckets.iter().all(|b| b.minutes == 100));
         assert_eq!(s.buckets[3].max_capacity, 4);
         assert!((s.buckets[9].max_demand - 999.0).abs() < 1e-9);
-        assert_eq!(s.samples.len(), 1000);
+        assert_eq!(s.svg_buckets.len(), 1000, "never more SVG columns than minutes");
+        assert_eq!(s.svg_buckets[999].max_capacity, 10);
         // A record for a set that was never declared is ignored.
         r.record(5, sample(0, 1, None, None, 0.0));
         assert_eq!(r.sets.len(), 1);
