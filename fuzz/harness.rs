@@ -190,3 +190,160 @@ pub fn engine_ops(data: &[u8]) {
     let back: State = serde_json::from_slice(&json).expect("a written state reads back");
     assert_eq!(back, state, "JSON round trip");
 }
+
+/// The small parsers of user input, chosen by the first byte: a load CSV, a `--load` spec, a
+/// duration, an RFC 3339 time, an amount of money. Each gives a value or an error that says
+/// something, never a panic; what it accepts is in range (load values finite and capped, a
+/// duration that displays and parses back to itself, money that round-trips).
+pub fn inputs(bytes: &[u8]) {
+    let Some((&which, rest)) = bytes.split_first() else { return };
+    let text = String::from_utf8_lossy(rest);
+    match which % 5 {
+        0 => match scaleset::sim::load::parse_csv("fuzz.csv", &text, &["web", "api"]) {
+            Err(e) => assert!(e.to_string().starts_with("fuzz.csv"), "the error names the file: {e}"),
+            Ok(sources) => {
+                for s in sources {
+                    let scaleset::model::load::Signal::Trace { rows } = &s.signal else { panic!("a trace") };
+                    assert!(!rows.is_empty());
+                    assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "minutes ascend");
+                    assert!(rows.iter().all(|(_, v)| scaleset::model::load::is_load_value(*v)));
+                }
+            }
+        },
+        1 => match scaleset::sim::load::parse_spec(&text, &["web", "api"]) {
+            Err(e) => assert!(!e.to_string().is_empty()),
+            Ok(source) => {
+                assert!(scaleset::model::load::is_load_value(source.noise));
+                for minute in [0, 1, 59, 1440, 525_600] {
+                    let v = source.value(7, "web", minute, 0, 13.5);
+                    assert!(v.is_finite() && v >= 0.0, "{text:?} at {minute}: {v}");
+                }
+            }
+        },
+        2 => {
+            if let Ok(d) = text.parse::<Duration>() {
+                assert_eq!(d.to_string().parse::<Duration>().expect("a shown duration parses"), d);
+            }
+        }
+        3 => {
+            let _ = text.parse::<Timestamp>();
+        }
+        _ => {
+            if let Ok(m) = scaleset::model::money::Money::parse(&text) {
+                assert_eq!(scaleset::model::money::Money::parse(&m.to_string()), Ok(m), "money round-trips");
+                let _ = m.format_usd();
+            }
+        }
+    }
+}
+
+/// A Retail Prices export on any bytes: an import or an error naming the file, never a panic;
+/// every price it imports is non-negative and at most the documented cap.
+pub fn prices_export(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    match scaleset::cost::retail::parse("fuzz.json", &text) {
+        Err(e) => assert!(e.to_string().contains("fuzz.json"), "the error names the file: {e}"),
+        Ok(import) => {
+            let mut catalog = Catalog::builtin().clone();
+            import.overlay(&mut catalog);
+            for size in catalog.size_names().collect::<Vec<_>>() {
+                for region in catalog.regions().collect::<Vec<_>>() {
+                    for os in [scaleset::cost::catalog::Os::Linux, scaleset::cost::catalog::Os::Windows] {
+                        if let Ok(p) = catalog.vm_hourly(size, region, os, false) {
+                            assert!(!p.is_negative() && p <= scaleset::cost::retail::MAX_UNIT_PRICE);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Output paths a command sequence may aim `--svg` and `--timeline` at: the state and its
+/// neighbours among them, which must never be touched.
+const OUTPUTS: [&str; 9] = [
+    "scalesets.state.json",
+    "scalesets.state.json.lock",
+    "scalesets.state.json.backup",
+    "scalesets.yaml",
+    "/dev/full",
+    "out.svg",
+    "dir",
+    "missing/t.csv",
+    "link-to-state",
+];
+
+const DURATIONS: [&str; 8] = ["0s", "1m", "17m", "2h", "3d", "3660d", "3661d", "99999999999999999999w"];
+
+/// Command sequences through the command line, run in-process in a scratch directory: the
+/// bytes choose commands, flags, durations and output paths (the state, its lock, its backup
+/// and the definition among them). After every command the state file reads back; a command
+/// that failed left it byte for byte as it was; the definition is never touched.
+pub fn commands(bytes: &[u8]) {
+    use std::path::PathBuf;
+    static ROOT: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let root = ROOT.get_or_init(|| tempfile::tempdir().expect("scratch directory"));
+    let dir = root.path().join("case");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("dir")).expect("scratch");
+    let definition = SETS[5].replace("name: auto", "name: web");
+    std::fs::write(dir.join("scalesets.yaml"), &definition).expect("definition");
+    let _ = std::os::unix::fs::symlink(dir.join("scalesets.state.json"), dir.join("link-to-state"));
+    let state_path = dir.join("scalesets.state.json");
+    let path = |name: &str| -> String {
+        if name.starts_with('/') { name.to_owned() } else { dir.join(name).display().to_string() }
+    };
+    let run = |args: Vec<String>| -> bool {
+        let mut all: Vec<String> = vec![
+            "scaleset".into(),
+            "--file".into(),
+            path("scalesets.yaml"),
+            "--state".into(),
+            state_path.display().to_string(),
+            "--start-time".into(),
+            START.into(),
+            "--seed".into(),
+            "1".into(),
+            "--lock-timeout".into(),
+            "0s".into(),
+        ];
+        all.extend(args);
+        match <scaleset::cli::Cli as clap::Parser>::try_parse_from(&all) {
+            Err(_) => false,
+            Ok(cli) => scaleset::commands::run(cli).is_ok_and(|code| code == std::process::ExitCode::SUCCESS),
+        }
+    };
+    run(vec!["apply".into()]);
+    for pair in bytes.chunks(3).take(12) {
+        let (op, a, b) = (pair[0], pair.get(1).copied().unwrap_or(0), pair.get(2).copied().unwrap_or(0));
+        let out = |k: u8| path(OUTPUTS[usize::from(k) % OUTPUTS.len()]);
+        let duration = DURATIONS[usize::from(a) % DURATIONS.len()].to_owned();
+        let mut args: Vec<String> = match op % 7 {
+            0 => vec!["advance".into(), duration, "--load".into(), format!("Percentage CPU={}", u32::from(b) * 10)],
+            1 => vec!["simulate".into(), "--duration".into(), duration],
+            2 => vec!["scale".into(), "web".into(), "--capacity".into(), (b % 12).to_string()],
+            3 => vec!["-o".into(), "json".into(), "events".into(), "--tail".into(), b.to_string()],
+            4 => vec!["delete".into(), "web".into(), "--instances".into(), (b % 8).to_string()],
+            5 => vec!["cost".into(), "--max-monthly".into(), format!("{}.5", u32::from(b) * 7)],
+            _ => vec!["--keep-events".into(), (10 + u32::from(b)).to_string(), "advance".into(), "5m".into()],
+        };
+        if op % 7 <= 1 {
+            if b & 1 == 1 {
+                args.extend(["--svg".into(), out(b >> 1)]);
+            }
+            if b & 2 == 2 {
+                args.extend(["--timeline".into(), out(b >> 3)]);
+            }
+        }
+        let before = std::fs::read(&state_path).ok();
+        let ok = run(args.clone());
+        let after = std::fs::read(&state_path).ok();
+        if !ok {
+            assert_eq!(before, after, "a failed command changed the state: {args:?}");
+        }
+        if after.is_some() {
+            let _ = scaleset::store::read_state(&PathBuf::from(&state_path)).expect("the state reads back");
+        }
+        assert_eq!(std::fs::read_to_string(dir.join("scalesets.yaml")).expect("definition"), definition, "{args:?}");
+    }
+}

@@ -42,6 +42,36 @@ fn engine_reproducers_pass() {
 }
 
 #[test]
+fn input_and_prices_reproducers_pass() {
+    let inputs = replay("inputs", harness::inputs);
+    let prices = replay("prices_export", harness::prices_export);
+    // A few hand-made cases, so the checks themselves run on every `cargo test`.
+    for case in [
+        &b"\x00minute,cpu\n0,5\n3,1e308\n"[..],
+        b"\x01cpu=100+noise(1e308)",
+        b"\x01web:q=diurnal(1,2,3)",
+        b"\x02 99999999999999999999w",
+        b"\x021h30m",
+        b"\x039999-12-31T00:00:00Z",
+        b"\x04123.456789",
+    ] {
+        harness::inputs(case);
+    }
+    harness::prices_export(br#"{"Items": [{"retailPrice": 13e9}]}"#);
+    harness::prices_export(std::fs::read(super::super::support::PRICES_FIXTURE).unwrap().as_slice());
+    eprintln!("replayed {inputs} input and {prices} prices reproducers");
+}
+
+#[test]
+fn command_sequences_never_touch_the_state_when_they_fail() {
+    let replayed = replay("commands", harness::commands);
+    // advance 17m with the SVG aimed at the state; simulate with the timeline at the lock;
+    // scale; delete; an over-long advance; a cost gate; keep-events.
+    harness::commands(&[0, 2, 1, 1, 3, 2, 2, 0, 7, 4, 0, 3, 0, 6, 0, 5, 0, 9, 6, 0, 4, 0, 4, 13]);
+    eprintln!("replayed {replayed} command reproducers");
+}
+
+#[test]
 fn hand_made_sequences_pass_the_engine_checks() {
     for set in 0..harness::SETS.len() as u8 {
         // scale to 40, protect 1 and 2, stop all, advance 10 min, scale to 2, delete 0, evict 3, advance 2h, scale to 0
