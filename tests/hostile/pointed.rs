@@ -245,3 +245,26 @@ fn runs_longer_than_ten_years_are_refused_before_any_work() {
     refused(&env, &["simulate", "--duration", "600w"], 64, "longer than ten years");
     refused(&env, &["advance", "99999999999999999999w"], 64, "too large");
 }
+
+#[test]
+fn absurd_numbers_are_refused_or_handled_without_a_panic() {
+    let env = Env::applied(WEB);
+    // A budget at the old 64-bit limit is an ordinary (huge) amount now.
+    run(&env, &["cost", "--max-monthly", "9223372036854.775807"]).code(0).stdout_has("within budget");
+    // Noise that would overflow a random draw: refused on the flag and in the definition.
+    refused(&env, &["advance", "5m", "--load", "Percentage CPU=100+noise(1e308)"], 64, "not a number from 0 to 1e9");
+    let noisy = format!("{WEB}    load:\n      - {{ metric: Percentage CPU, constant: 50, noise: 1e308 }}\n");
+    env.write("noisy.yaml", &noisy);
+    refused(&env, &["-f", "noisy.yaml", "validate"], 65, "load[0].noise");
+    refused(&env, &["-f", "noisy.yaml", "simulate", "--duration", "5m"], 65, "load[0].noise");
+    // A trace that is not UTF-8 is the user's input: a usage error.
+    env.write("latin1.csv", b"minute,Percentage CPU\n0,5\xe9\n");
+    refused(&env, &["advance", "5m", "--load", "latin1.csv"], 64, "did not contain valid UTF-8");
+    // A start time past what the calendar holds says so.
+    let fresh = Env::with_definition(WEB);
+    run_bounded(fresh.command(["--start-time", "9999-12-31T00:00:00Z", "apply"]))
+        .code(64)
+        .stderr_has("not an RFC 3339 time in range");
+    run_bounded(fresh.command(["--seed", "1", "--start-time", "9999-12-30T00:00:00Z", "apply"])).code(0);
+    refused(&fresh, &["advance", "1d"], 1, "past the end of time");
+}
