@@ -969,3 +969,21 @@ fn the_activity_log_is_bounded_and_says_what_it_dropped() {
     assert!(events.windows(2).all(|w| text(&w[0]["time"]) <= text(&w[1]["time"])));
     env.run(["--keep-events", "5", "list"]).code(64).stderr_has("--keep-events");
 }
+
+#[test]
+fn every_load_entry_of_a_metric_adds_up() {
+    let def = plain(2).replace(
+        "osDisk: { tier: P10 }",
+        "osDisk: { tier: P10 }\n    load:\n      - { metric: Percentage CPU, constant: 50 }\n      \
+         - { metric: Percentage CPU, spike: { base: 0, peak: 400, at: 10m, for: 10m } }",
+    );
+    let env = Env::with_definition(&def);
+    env.ok(["simulate", "--duration", "30m", "--timeline", "t.csv", "--no-chart"]);
+    let demand: Vec<f64> = timeline(&env, "t.csv").iter().map(|r| r["demand"].parse().unwrap()).collect();
+    assert_eq!(demand[0], 50.0, "the constant alone before the spike");
+    assert_eq!(demand[15], 450.0, "the constant plus the spike");
+    assert_eq!(demand[25], 50.0);
+    // A metric given on the command line replaces the definition's load of that metric.
+    env.ok(["simulate", "--duration", "30m", "--timeline", "u.csv", "--no-chart", "--load", "Percentage CPU=7"]);
+    assert!(timeline(&env, "u.csv").iter().all(|r| r["demand"] == "7"));
+}

@@ -99,8 +99,11 @@ fn effective_load(set: &ScaleSet, cli: &Load) -> Load {
     let name = &set.config.name;
     let mut sources: Vec<Source> =
         cli.sources.iter().filter(|s| s.scale_set.as_deref().is_none_or(|n| n == name)).cloned().collect();
+    // A metric given on the command line replaces the definition's load of that metric; the
+    // definition's entries for other metrics all count, and add up as the sources do.
+    let given = sources.len();
     for s in &set.config.load {
-        if !sources.iter().any(|c| c.metric.eq_ignore_ascii_case(&s.metric)) {
+        if !sources[..given].iter().any(|c| c.metric.eq_ignore_ascii_case(&s.metric)) {
             sources.push(s.clone());
         }
     }
