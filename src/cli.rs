@@ -87,6 +87,28 @@ pub struct GlobalArgs {
     pub prices: Option<PathBuf>,
 }
 
+/// What the budget gate compares with the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostBasis {
+    /// The definition as written: every set at its capacity, autoscaled sets at their maximum.
+    Defined,
+    /// The run rate of the state now.
+    Now,
+    /// The definition simulated for 30 days with its `load:`, scaled to a 730-hour month.
+    Simulated,
+}
+
+impl CostBasis {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CostBasis::Defined => "defined",
+            CostBasis::Now => "now",
+            CostBasis::Simulated => "simulated",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     Table,
@@ -152,6 +174,11 @@ pub enum Command {
         /// discounts, Linux regular compute only).
         #[arg(long)]
         commitments: bool,
+        /// What the budget is checked against: `defined` (the definition as written, an
+        /// autoscaled set at its maximum), `now` (today's run rate) or `simulated` (30 days of
+        /// the definition's load, as a month).
+        #[arg(long, value_enum, default_value_t = CostBasis::Defined)]
+        basis: CostBasis,
     },
     /// Move the logical clock forward: operations finish, autoscale and repairs act, cost accrues.
     Advance {

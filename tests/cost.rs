@@ -89,7 +89,7 @@ fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
         .stdout_has("  Compute (Standard_D2s_v5, Linux)  2,190        hours   $0.096  $0.288  $210.24")
         .stdout_has("  OS disk (P10)                     3            months  $19.71  $0.081  $59.13")
         .stdout_has("  Total web                                                      $0.369  $269.37       $0.37")
-        .stdout_has("Total: $0.369 an hour, $269.37 a month (730 h); accrued $0.37 as of 2026-01-05T09:00:00Z")
+        .stdout_has("Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate; accrued $0.37 as of 2026-01-05T09:00:00Z")
         .stdout_has("Prices: built-in price catalog\n");
 }
 
@@ -213,9 +213,9 @@ fn the_budget_gate_exits_3_and_says_by_how_much() {
     let env = Env::applied(WEB);
     env.run(["cost", "--max-monthly", "200"])
         .code(3)
-        .stdout_has("Budget: $200.00 a month (--max-monthly): OVER by $69.37")
+        .stdout_has("Budget: $200.00 a month (--max-monthly) against the defined cost, autoscaled sets at their maximum, $269.37: OVER by $69.37")
         .stderr_has(
-            "over budget: projected monthly cost $269.37 is $69.37 above the budget of $200.00 (--max-monthly)",
+            "over budget: projected monthly cost $269.37 is $69.37 above the budget of $200.00 (--max-monthly, defined basis)",
         );
     let doc = env.run(["cost", "--max-monthly", "200", "-o", "json"]).code(3).json();
     assert_eq!(doc["budget"]["maxMonthly"], "200.00");
@@ -229,13 +229,13 @@ fn the_budget_gate_exits_3_and_says_by_how_much() {
     // The definition's budget applies when the flag is absent; the flag wins over it.
     env.write("scalesets.yaml", format!("budget: {{ maxMonthly: 250 }}\n{WEB}"));
     env.run(["cost"]).code(3).stderr_has(
-        "projected monthly cost $269.37 is $19.37 above the budget of $250.00 (budget.maxMonthly in scalesets.yaml)",
+        "projected monthly cost $269.37 is $19.37 above the budget of $250.00 (budget.maxMonthly in scalesets.yaml, defined basis)",
     );
     env.run(["cost", "--max-monthly", "1000"]).code(0);
     env.write("scalesets.yaml", format!("budget:\n  maxMonthly: 300\n{WEB}"));
     env.run(["cost"])
         .code(0)
-        .stdout_has("Budget: $300.00 a month (budget.maxMonthly in scalesets.yaml): within budget, $30.63 to spare");
+        .stdout_has("Budget: $300.00 a month (budget.maxMonthly in scalesets.yaml) against the defined cost, autoscaled sets at their maximum, $269.37: within budget, $30.63 to spare");
     // Without a budget anywhere, no gate.
     env.write("scalesets.yaml", WEB);
     let doc = cost(&env);
@@ -373,8 +373,9 @@ fn a_retail_prices_export_named_by_the_flag_or_the_environment() {
     check_imported_prices(
         &env.run_with_env(["cost", "-o", "json"], &[("SCALESET_PRICES", "retail-prices.json")]).code(0).json(),
     );
-    // And without it the state cannot be priced: an error that names what is missing.
-    env.run(["cost"]).code(1).stderr_has("Standard_D2ads_v5");
+    // And without it the definition cannot be priced: an error that names what is missing.
+    env.run(["cost"]).code(65).stderr_has("Standard_D2ads_v5");
+    env.run(["cost", "--basis", "now"]).code(1).stderr_has("Standard_D2ads_v5");
 }
 
 #[test]
@@ -520,4 +521,47 @@ fn the_fixture_is_a_documented_retail_prices_export() {
             }
         }
     }
+}
+
+#[test]
+fn the_gate_checks_the_design_not_the_vms_still_creating() {
+    // Right after apply the VMs are Creating: only their disks bill, but the design costs
+    // $269.37 a month, and that is what the gate checks by default.
+    let env = Env::applied(&web_with(&[("provisioningTime: 0s", "provisioningTime: 10m")]));
+    env.run(["cost", "--max-monthly", "200"]).code(3).stderr_has("projected monthly cost $269.37");
+    env.run(["cost", "--max-monthly", "200", "--basis", "now"]).code(0).stdout_has("against the run rate now, $59.13");
+    let doc = env.run(["cost", "--max-monthly", "200", "-o", "json"]).code(3).json();
+    assert_eq!(doc["budget"]["basis"], "defined");
+    assert_eq!(doc["budget"]["projectedMonthlyCost"], "269.37");
+}
+
+#[test]
+fn an_autoscaled_set_is_gated_at_its_maximum_and_shown_with_its_range() {
+    let autoscaled = format!(
+        "{WEB}    autoscale:\n      profiles:\n        - name: default\n          \
+         capacity: {{ minimum: 2, maximum: 6, default: 3 }}\n          rules: []\n"
+    );
+    let env = Env::with_definition(&autoscaled);
+    let doc = cost(&env);
+    let set = &doc["defined"]["scaleSets"][0];
+    assert_eq!(set["capacity"], 3);
+    // Per VM: 0.096 x 730 = 70.08 compute + 19.71 disk = 89.79.
+    assert_eq!(set["monthlyCost"], "269.37");
+    assert_eq!(set["autoscale"]["minimum"], 2);
+    assert_eq!(set["autoscale"]["minMonthlyCost"], "179.58");
+    assert_eq!(set["autoscale"]["maxMonthlyCost"], "538.74");
+    assert_eq!(doc["defined"]["worstCaseMonthlyCost"], "538.74");
+    env.run(["cost", "--max-monthly", "500"]).code(3).stderr_has("projected monthly cost $538.74");
+    env.run(["cost", "--max-monthly", "540"]).code(0);
+}
+
+#[test]
+fn the_simulated_basis_prices_thirty_days_of_the_definitions_load() {
+    // A constant load keeps three VMs running: 30 simulated days cost the same as the design.
+    let env = Env::with_definition(WEB);
+    let doc = env.run(["cost", "--max-monthly", "1000", "--basis", "simulated", "-o", "json"]).code(0).json();
+    assert_eq!(doc["budget"]["basis"], "simulated");
+    assert_eq!(doc["budget"]["projectedMonthlyCost"], "269.37");
+    assert!(!env.exists("scalesets.state.json"), "nothing is written");
+    env.run(["cost", "--max-monthly", "100", "--basis", "simulated"]).code(3);
 }

@@ -49,7 +49,7 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
         report::cost_change::cost_change(state.as_ref(), &defs, &changes, &ctx.catalog).map(|mut view| {
             view.budget = budget.map(|max| {
                 let source = format!("budget.maxMonthly in {}", ctx.file.display());
-                report::budget::BudgetView::new(max, source, view.new_monthly_cost)
+                report::budget::BudgetView::new(max, source, "plan", view.new_monthly_cost)
             });
             view
         });

@@ -69,7 +69,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List => show::list(&ctx),
         Command::Instances { name } => show::instances(&ctx, &name),
         Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
-        Command::Cost { names, max_monthly, commitments } => show::cost(&ctx, &names, max_monthly, commitments),
+        Command::Cost { names, max_monthly, commitments, basis } => {
+            show::cost(&ctx, &names, max_monthly, commitments, basis)
+        }
         Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),

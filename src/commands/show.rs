@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use crate::cli::CostBasis;
 use crate::exit::OverBudget;
+use crate::model::duration::Duration;
 use crate::model::money::Money;
 use crate::render;
 use crate::report;
@@ -67,7 +69,13 @@ pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<Money>, commitments: bool) -> Result<ExitCode> {
+pub fn cost(
+    ctx: &Context,
+    names: &[String],
+    max_monthly: Option<Money>,
+    commitments: bool,
+    basis: CostBasis,
+) -> Result<ExitCode> {
     // The flag wins; without it, the definition's budget (if the definition exists).
     let budget = match max_monthly {
         Some(max) => Some((max, "--max-monthly".to_owned())),
@@ -78,29 +86,78 @@ pub fn cost(ctx: &Context, names: &[String], max_monthly: Option<Money>, commitm
             .map(|b| (b, format!("budget.maxMonthly in {}", ctx.file.display()))),
     };
     let state = ctx.read_state()?;
-    if let Some(state) = &state {
-        for n in names {
-            if state.set(n).is_none() {
-                return Err(set_not_found(Some(state), n).into());
+    // The definition as written, when there is one: needed for the defined and simulated
+    // bases; shown beside the run rate otherwise.
+    let defs = if ctx.definition.exists() {
+        match ctx.definitions() {
+            Ok(defs) => Some(defs),
+            Err(e) if basis == CostBasis::Now && state.is_some() => {
+                eprintln!("note: the definition cannot be priced, so only the state is: {e}");
+                None
             }
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    for n in names {
+        let in_state = state.as_ref().is_some_and(|s| s.set(n).is_some());
+        let defined = defs.as_ref().is_some_and(|d| d.iter().any(|d| d.config.name == *n));
+        if !in_state && !defined {
+            return Err(set_not_found(state.as_ref(), n).into());
         }
     }
     let empty = crate::model::state::State::new(0, jiff::Timestamp::UNIX_EPOCH);
-    let state = state.as_ref().unwrap_or(&empty);
-    let mut view = report::cost::cost(state, names, &ctx.catalog)?;
-    if commitments {
-        view.commitments = Some(report::budget::commitments(state, names, &ctx.catalog)?);
+    let now_state = state.as_ref().unwrap_or(&empty);
+    let mut view = report::cost::cost(now_state, names, &ctx.catalog)?;
+    view.has_state = state.is_some();
+    if let Some(defs) = &defs {
+        view.defined = Some(report::defined::defined_cost(defs, names, &ctx.catalog)?);
     }
-    view.budget = budget.map(|(max, source)| report::budget::BudgetView::new(max, source, view.total_monthly_cost));
+    if commitments {
+        view.commitments = Some(report::budget::commitments(now_state, names, &ctx.catalog)?);
+    }
+    if let Some((max, source)) = budget {
+        let (basis, projected) = match (basis, &view.defined, &defs) {
+            (CostBasis::Defined, Some(defined), _) => (basis, defined.worst_case_monthly_cost),
+            (CostBasis::Simulated, _, Some(defs)) => (basis, simulated_monthly(ctx, defs, names)?),
+            (CostBasis::Now, _, _) => (basis, view.total_monthly_cost),
+            (_, _, _) => {
+                eprintln!(
+                    "note: no definition ({}), so the budget is checked against the run rate now (--basis now)",
+                    ctx.file.display()
+                );
+                (CostBasis::Now, view.total_monthly_cost)
+            }
+        };
+        view.budget = Some(report::budget::BudgetView::new(max, source, basis.as_str(), projected));
+    }
     ctx.print(&view, || render::cost_table(&view, ctx.style))?;
     if let Some(budget) = view.budget.as_ref().filter(|b| b.over_budget) {
         return Err(OverBudget {
             projected: budget.projected_monthly_cost.format_usd(),
             budget: budget.max_monthly.format_usd(),
             over: budget.amount_over.format_usd(),
-            from: budget.source.clone(),
+            from: format!("{}, {} basis", budget.source, budget.basis),
         }
         .into());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The expected monthly cost from simulating the definition as written for 30 days with its
+/// `load:` (on a fresh state: nothing is written), as a 730-hour month.
+fn simulated_monthly(ctx: &Context, defs: &[crate::spec::SetDefinition], names: &[String]) -> Result<Money> {
+    const DAYS: u64 = 30;
+    let mut state = ctx.new_state();
+    let file = ctx.file.display().to_string();
+    let changes = crate::engine::plan::plan(defs, Some(&state), names, false, &file)
+        .map_err(|errors| anyhow::anyhow!(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let now = state.clock;
+    crate::engine::plan::apply(&mut state, defs, &changes, now)?;
+    let load = crate::sim::load::Load::default();
+    crate::engine::clock::advance(&mut state, Duration::from_days(DAYS), &ctx.catalog, &load, None)?;
+    let accrued: Money = state.scale_sets.iter().map(|s| s.accrued.money()).sum();
+    let hours = i64::try_from(DAYS * 24).unwrap_or(720);
+    Ok(accrued.mul_ratio(crate::cost::catalog::HOURS_PER_MONTH, hours))
 }

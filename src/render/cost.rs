@@ -5,6 +5,7 @@ use crate::cost::catalog::HOURS_PER_MONTH;
 use crate::model::money::Money;
 use crate::report::budget::CommitmentsView;
 use crate::report::cost_change::CostChangeView;
+use crate::report::defined::DefinedCost;
 
 use super::table::{self, Style};
 
@@ -23,6 +24,36 @@ pub fn commitments_table(view: &CommitmentsView, style: Style) -> String {
         t.add_row(row);
     }
     format!("\nWhat-if, monthly cost under commitments: {}\n{}", view.note, table::render(&t))
+}
+
+/// The defined cost in a sentence or two: the total, and the worst case when autoscale
+/// allows more.
+#[must_use]
+pub fn defined_lines(defined: &DefinedCost) -> String {
+    let mut out = format!("\nDefined: {} a month (730 h)", defined.monthly_cost.format_usd());
+    if defined.worst_case_monthly_cost != defined.monthly_cost {
+        out.push_str(&format!(
+            "; up to {} with every autoscaled set at its maximum",
+            defined.worst_case_monthly_cost.format_usd()
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The definition as written beside the state's run rate: per set its defined capacity and
+/// monthly cost, and an autoscaled set's range.
+#[must_use]
+pub fn defined_table(defined: &DefinedCost, style: Style) -> String {
+    let mut t = table::new(&["Defined set", "VMs", "Monthly cost", "Autoscale", "At most"], style);
+    for set in &defined.scale_sets {
+        let (range, most) = match &set.autoscale {
+            Some(a) => (format!("{}-{} VMs", a.minimum, a.maximum), a.max_monthly_cost.format_usd()),
+            None => (String::new(), set.monthly_cost.format_usd()),
+        };
+        t.add_row(vec![set.name.clone(), set.capacity.to_string(), set.monthly_cost.format_usd(), range, most]);
+    }
+    format!("\nThe definition as written (every VM running, 730 h):\n{}{}", table::render(&t), defined_lines(defined))
 }
 
 /// `+$1.50` / `-$1.50`, as Infracost writes changes.
@@ -104,19 +135,23 @@ mod tests {
 
     #[test]
     fn budget_lines_say_how_far_over_or_under() {
-        let over = BudgetView::new(m("100"), "--max-monthly".into(), m("269.37"));
+        let over = BudgetView::new(m("100"), "--max-monthly".into(), "now", m("269.37"));
         assert!(over.over_budget);
         assert_eq!(over.amount_over, m("169.37"));
-        assert_eq!(over.line(), "Budget: $100.00 a month (--max-monthly): OVER by $169.37");
-        let under = BudgetView::new(m("300"), "budget.maxMonthly in s.yaml".into(), m("269.37"));
+        assert_eq!(
+            over.line(),
+            "Budget: $100.00 a month (--max-monthly) against the run rate now, $269.37: OVER by $169.37"
+        );
+        let under = BudgetView::new(m("300"), "budget.maxMonthly in s.yaml".into(), "defined", m("269.37"));
         assert!(!under.over_budget);
         assert_eq!(under.amount_over, Money::ZERO);
         assert_eq!(
             under.line(),
-            "Budget: $300.00 a month (budget.maxMonthly in s.yaml): within budget, $30.63 to spare"
+            "Budget: $300.00 a month (budget.maxMonthly in s.yaml) against the defined cost, autoscaled sets at \
+             their maximum, $269.37: within budget, $30.63 to spare"
         );
         // Exactly at the budget is within it.
-        assert!(!BudgetView::new(m("269.37"), String::new(), m("269.37")).over_budget);
+        assert!(!BudgetView::new(m("269.37"), String::new(), "now", m("269.37")).over_budget);
     }
 
     #[test]

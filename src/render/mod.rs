@@ -11,7 +11,8 @@ use crate::engine::plan::Change;
 use crate::model::event::Event;
 use crate::model::state::State;
 
-use crate::report::cost::CostView;
+use crate::model::money::Money;
+use crate::report::cost::{CostView, SetCostView};
 use crate::report::instances::InstanceView;
 use crate::report::sets::SetView;
 use table::Style;
@@ -114,12 +115,31 @@ pub fn list_table(rows: &[SetView], style: Style) -> String {
 /// total.
 #[must_use]
 pub fn cost_table(view: &CostView, style: Style) -> String {
+    // Nothing created yet: the breakdown is the definition's, as `infracost breakdown` prices a
+    // design before it runs.
+    let from_definition = view.scale_sets.is_empty() && view.defined.as_ref().is_some_and(|d| !d.scale_sets.is_empty());
+    let defined_sets: Vec<SetCostView> = if from_definition {
+        view.defined
+            .iter()
+            .flat_map(|d| &d.scale_sets)
+            .map(|d| SetCostView {
+                name: d.name.clone(),
+                hourly_cost: d.components.iter().map(|c| c.hourly_cost).sum(),
+                monthly_cost: d.monthly_cost,
+                accrued_cost: Money::ZERO,
+                components: d.components.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let sets = if from_definition { &defined_sets } else { &view.scale_sets };
     let mut t = table::new(
         &["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost", "Accrued"],
         style,
     );
     let blank = String::new;
-    for set in &view.scale_sets {
+    for set in sets {
         t.add_row(vec![set.name.clone(), blank(), blank(), blank(), blank(), blank(), blank()]);
         for c in &set.components {
             t.add_row(vec![
@@ -139,28 +159,46 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
             blank(),
             format!("${}", set.hourly_cost),
             set.monthly_cost.format_usd(),
-            set.accrued_cost.format_usd(),
+            if from_definition { blank() } else { set.accrued_cost.format_usd() },
         ]);
     }
-    if !view.scale_sets.is_empty() {
+    if !sets.is_empty() {
+        let (hourly, monthly): (Money, Money) = if from_definition {
+            (sets.iter().map(|s| s.hourly_cost).sum(), sets.iter().map(|s| s.monthly_cost).sum())
+        } else {
+            (view.total_hourly_cost, view.total_monthly_cost)
+        };
         t.add_row(vec![
             "Overall total".to_owned(),
             blank(),
             blank(),
             blank(),
-            format!("${}", view.total_hourly_cost),
-            view.total_monthly_cost.format_usd(),
-            view.accrued_cost.format_usd(),
+            format!("${hourly}"),
+            monthly.format_usd(),
+            if from_definition { blank() } else { view.accrued_cost.format_usd() },
         ]);
     }
-    let mut out = table::render(&t);
-    out.push_str(&format!(
-        "\nTotal: ${} an hour, {} a month (730 h); accrued {} as of {}\n",
-        view.total_hourly_cost,
-        view.total_monthly_cost.format_usd(),
-        view.accrued_cost.format_usd(),
-        view.clock
-    ));
+    let mut out = String::new();
+    if from_definition {
+        out.push_str("Nothing created yet: the definition as written, every VM running (730 h):\n");
+    }
+    out.push_str(&table::render(&t));
+    if from_definition {
+        if let Some(defined) = &view.defined {
+            out.push_str(&cost::defined_lines(defined));
+        }
+    } else {
+        out.push_str(&format!(
+            "\nNow: ${} an hour, {} a month (730 h) at today's run rate; accrued {} as of {}\n",
+            view.total_hourly_cost,
+            view.total_monthly_cost.format_usd(),
+            view.accrued_cost.format_usd(),
+            view.clock
+        ));
+        if let Some(defined) = &view.defined {
+            out.push_str(&cost::defined_table(defined, style));
+        }
+    }
     out.push_str(&cost::prices_line(&view.price_sources));
     if let Some(budget) = &view.budget {
         out.push_str(&budget.line());

@@ -23,6 +23,9 @@ pub struct BudgetView {
     pub max_monthly: Money,
     /// Where it comes from: `--max-monthly` or `budget.maxMonthly in FILE`.
     pub source: String,
+    /// What was compared: `defined`, `now` or `simulated` (`cost --basis`); `plan` compares
+    /// the state after the plan.
+    pub basis: &'static str,
     /// The projected monthly cost it is compared with.
     pub projected_monthly_cost: Money,
     /// Whether the projection is above the budget.
@@ -34,35 +37,38 @@ pub struct BudgetView {
 impl BudgetView {
     /// Compares `projected` with `max_monthly`.
     #[must_use]
-    pub fn new(max_monthly: Money, source: String, projected: Money) -> Self {
+    pub fn new(max_monthly: Money, source: String, basis: &'static str, projected: Money) -> Self {
         let over_budget = projected > max_monthly;
         BudgetView {
             max_monthly,
             source,
+            basis,
             projected_monthly_cost: projected,
             over_budget,
             amount_over: if over_budget { projected - max_monthly } else { Money::ZERO },
         }
     }
 
-    /// One line for the table output.
+    /// One line for the table output: the budget, what it was checked against, the verdict.
     #[must_use]
     pub fn line(&self) -> String {
-        if self.over_budget {
-            format!(
-                "Budget: {} a month ({}): OVER by {}",
-                self.max_monthly.format_usd(),
-                self.source,
-                self.amount_over.format_usd()
-            )
+        let against = match self.basis {
+            "defined" => "the defined cost, autoscaled sets at their maximum",
+            "now" => "the run rate now",
+            "simulated" => "30 simulated days of the definition's load",
+            _ => "the monthly cost after the plan",
+        };
+        let verdict = if self.over_budget {
+            format!("OVER by {}", self.amount_over.format_usd())
         } else {
-            format!(
-                "Budget: {} a month ({}): within budget, {} to spare",
-                self.max_monthly.format_usd(),
-                self.source,
-                (self.max_monthly - self.projected_monthly_cost).format_usd()
-            )
-        }
+            format!("within budget, {} to spare", (self.max_monthly - self.projected_monthly_cost).format_usd())
+        };
+        format!(
+            "Budget: {} a month ({}) against {against}, {}: {verdict}",
+            self.max_monthly.format_usd(),
+            self.source,
+            self.projected_monthly_cost.format_usd()
+        )
     }
 }
 

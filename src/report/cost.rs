@@ -7,7 +7,7 @@ use crate::cost::rates::{self, Component};
 use crate::model::money::Money;
 use crate::model::state::State;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentView {
     pub name: String,
@@ -58,6 +58,12 @@ pub struct CostView {
     /// `cost --commitments`: what-if estimates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitments: Option<super::budget::CommitmentsView>,
+    /// The definition as written, priced (when there is a definition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defined: Option<super::defined::DefinedCost>,
+    /// Whether a state exists (without one, nothing runs and the definition is what is priced).
+    #[serde(skip)]
+    pub has_state: bool,
 }
 
 /// The cost report of the selected sets (all when `only` is empty). The accrued total of the
@@ -95,5 +101,7 @@ pub fn cost(state: &State, only: &[String], catalog: &Catalog) -> Result<CostVie
         price_sources: catalog.sources().to_vec(),
         budget: None,
         commitments: None,
+        defined: None,
+        has_state: true,
     })
 }

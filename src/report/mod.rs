@@ -9,6 +9,7 @@ pub mod budget;
 pub mod change;
 pub mod cost;
 pub mod cost_change;
+pub mod defined;
 pub mod instances;
 pub mod lifecycle;
 pub mod plan;

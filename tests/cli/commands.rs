@@ -498,7 +498,9 @@ fn cost_table_has_the_components_and_totals() {
     for cell in ["3", "months", "$19.71", "$0.081", "$59.13"] {
         assert!(disk.iter().any(|c| c == cell), "disk row {disk:?} lacks {cell}");
     }
-    out.stdout_has("Total: $0.369 an hour, $269.37 a month (730 h); accrued $0.00 as of 2026-01-05T08:00:00Z\n");
+    out.stdout_has(
+        "Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate; accrued $0.00 as of 2026-01-05T08:00:00Z\n",
+    );
 }
 
 #[test]
@@ -512,11 +514,21 @@ fn cost_of_selected_sets_and_of_an_unknown_set() {
 }
 
 #[test]
-fn cost_without_a_state_is_zero() {
+fn cost_without_a_state_prices_the_definition() {
     let env = Env::with_definition(WEB);
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
+    // Nothing runs yet: the run rate is zero, the definition is what is priced.
     assert_money(&doc["totalHourlyCost"], "0.00");
     assert_eq!(doc["scaleSets"], serde_json::json!([]));
+    assert_money(&doc["defined"]["monthlyCost"], "269.37");
+    assert_money(&doc["defined"]["scaleSets"][0]["monthlyCost"], "269.37");
+    assert_eq!(doc["defined"]["scaleSets"][0]["capacity"], 3);
+    env.run(["cost"])
+        .code(0)
+        .stdout_has("Nothing created yet: the definition as written")
+        .stdout_has("  Compute (Standard_D2s_v5, Linux)  2,190")
+        .stdout_has("Defined: $269.37 a month (730 h)");
+    env.run(["cost", "--max-monthly", "200"]).code(3);
 }
 
 #[test]
@@ -536,7 +548,7 @@ fn over_budget_exits_3_with_the_amount_over() {
     let env = Env::applied(WEB);
     env.run(["cost", "--max-monthly", "1"])
         .code(3)
-        .stdout_has("Total: $0.369 an hour")
+        .stdout_has("Now: $0.369 an hour")
         .stderr_has("error: over budget: projected monthly cost $269.37 is $268.37 above the budget of $1.00");
     env.run(["cost", "--max-monthly", "269.37"]).code(0);
     env.run(["cost", "--max-monthly", "$300"]).code(0);

@@ -13,7 +13,7 @@ fn exit_code_table() {
     env.define(&WEB.replace("capacity: 3", "capacity: 4"));
     env.run(["plan", "--detailed-exitcode"]).code(2);
     // 3: over budget.
-    env.run(["cost", "--max-monthly", "1"]).code(3).stderr_has("is $268.37 above the budget of $1.00");
+    env.run(["cost", "--max-monthly", "1"]).code(3).stderr_has("above the budget of $1.00");
     // 64: usage.
     env.run(["list", "--bogus"]).code(64).stderr_has("unexpected argument '--bogus'");
     env.run(["no-such-command"]).code(64);
