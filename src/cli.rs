@@ -118,7 +118,11 @@ pub enum Output {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the definition and print every problem found.
-    Validate,
+    Validate {
+        /// Count loads no rule reads and rules that receive no load as problems (exit 65).
+        #[arg(long)]
+        strict: bool,
+    },
     /// Show what apply would change.
     Plan {
         /// Only these scale sets.
@@ -325,4 +329,7 @@ pub struct RunArgs {
     /// No terminal chart.
     #[arg(long, conflicts_with = "chart")]
     pub no_chart: bool,
+    /// Refuse (exit 64) a load no rule reads or a rule that receives no load, instead of warning.
+    #[arg(long)]
+    pub strict: bool,
 }

@@ -987,3 +987,34 @@ fn every_load_entry_of_a_metric_adds_up() {
     env.ok(["simulate", "--duration", "30m", "--timeline", "u.csv", "--no-chart", "--load", "Percentage CPU=7"]);
     assert!(timeline(&env, "u.csv").iter().all(|r| r["demand"] == "7"));
 }
+
+#[test]
+fn a_misspelt_load_target_warns_with_the_nearest_match_and_strict_refuses() {
+    let def = scaled(2, (1, 10, 2), &[CPU_OUT_1, CPU_IN_1]);
+    let env = Env::applied(&def);
+    for (spec, near) in [
+        ("wbe:Percentage CPU=500", "did you mean one of: web:Percentage CPU"),
+        ("Percentage  CPU=500", "did you mean one of: Percentage CPU"),
+        ("Percentage CPUU=500", "did you mean one of: Percentage CPU"),
+    ] {
+        env.ok(["simulate", "--duration", "10m", "--no-chart", "--load", spec])
+            .stderr_has("is read by no autoscale rule")
+            .stderr_has(near)
+            .stderr_has("web: the rules read 'Percentage CPU', which receives no load");
+        let before = env.state_bytes();
+        env.run(["advance", "10m", "--strict", "--load", spec]).code(64).stderr_has("loads and rules do not meet");
+        assert_eq!(env.state_bytes(), before);
+    }
+    env.write("t.csv", "minute,nosuch:Percentage CPU\n0,500\n");
+    env.ok(["simulate", "--duration", "10m", "--no-chart", "--load", "t.csv"]).stderr_has("'nosuch' is not a set");
+    // A load that meets the rules says nothing.
+    env.ok(["simulate", "--duration", "10m", "--no-chart", "--load", "web:Percentage CPU=500"]).stderr_lacks("warning");
+    // validate notes a definition's load that no rule reads; --strict makes it a problem.
+    let typo = def.replace(
+        "osDisk: { tier: P10 }",
+        "osDisk: { tier: P10 }\n    load:\n      - { metric: Percentage CPUU, constant: 50 }",
+    );
+    env.define(&typo);
+    env.ok(["validate"]).stderr_has("note: web: load: metric 'Percentage CPUU' is read by no autoscale rule");
+    env.run(["validate", "--strict"]).code(65).stderr_has("loads and rules do not meet");
+}

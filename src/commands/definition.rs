@@ -12,8 +12,21 @@ use crate::report::{self, change::ChangeReport};
 
 use super::Context;
 
-pub fn validate(ctx: &Context) -> Result<ExitCode> {
+pub fn validate(ctx: &Context, strict: bool) -> Result<ExitCode> {
     let defs = ctx.definitions()?;
+    let configs: Vec<&crate::model::config::ScaleSetConfig> = defs.iter().map(|d| &d.config).collect();
+    let mismatches = crate::sim::wiring::check(&configs, &[]);
+    if strict && !mismatches.is_empty() {
+        let problems = mismatches.iter().map(|m| m.0.clone()).collect::<Vec<_>>().join("\n  ");
+        return Err(crate::spec::DefinitionError::Read {
+            path: ctx.file.display().to_string(),
+            reason: format!("loads and rules do not meet (--strict):\n  {problems}"),
+        }
+        .into());
+    }
+    for m in &mismatches {
+        eprintln!("note: {}", m.0);
+    }
     let names: Vec<&str> = defs.iter().map(|d| d.config.name.as_str()).collect();
     if ctx.json {
         ctx.print(

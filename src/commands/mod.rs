@@ -55,7 +55,7 @@ pub struct Context {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli)?;
     match cli.command {
-        Command::Validate => definition::validate(&ctx),
+        Command::Validate { strict } => definition::validate(&ctx, strict),
         Command::Plan { names, detailed_exitcode, prune } => definition::plan(&ctx, &names, prune, detailed_exitcode),
         Command::Apply { names, prune } => definition::apply(&ctx, &names, prune),
         Command::Create { name } => definition::create(&ctx, &name),

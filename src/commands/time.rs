@@ -71,6 +71,20 @@ impl<'a> LoadArgs<'a> {
     }
 }
 
+/// Warns about loads no rule reads and rules that receive no load (refuses with `--strict`).
+fn check_wiring(run: &RunArgs, state: &crate::model::state::State, load: &Load) -> Result<()> {
+    let configs: Vec<&crate::model::config::ScaleSetConfig> = state.scale_sets.iter().map(|s| &s.config).collect();
+    let mismatches = crate::sim::wiring::check(&configs, &load.sources);
+    if run.strict && !mismatches.is_empty() {
+        let all = mismatches.iter().map(|m| m.0.clone()).collect::<Vec<_>>().join("\n  ");
+        return Err(UsageError(format!("loads and rules do not meet (--strict); nothing was done:\n  {all}")).into());
+    }
+    for m in mismatches {
+        eprintln!("warning: {}", m.0);
+    }
+    Ok(())
+}
+
 /// Refuses `--svg` and `--timeline` paths that would touch the state, its lock, its backup
 /// or the definition, or that cannot be written, before any work.
 fn check_outputs(ctx: &Context, run: &RunArgs) -> Result<()> {
@@ -192,6 +206,7 @@ pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitC
             }
             let names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
             let load = loads.parse(&names)?;
+            check_wiring(run, state, &load)?;
             let events = clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
             Ok((events, recorder))
         },
@@ -236,6 +251,7 @@ pub fn simulate(
     }
     let set_names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
     let load = loads.parse(&set_names)?;
+    check_wiring(run, &state, &load)?;
     let before = state.clone();
     let timeline = open_timeline(run)?;
     let mut recorder = recorder(ctx, duration, timeline.as_ref());

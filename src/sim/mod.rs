@@ -3,3 +3,4 @@
 pub mod load;
 pub mod metrics;
 pub mod record;
+pub mod wiring;
