@@ -1016,5 +1016,5 @@ fn a_misspelt_load_target_warns_with_the_nearest_match_and_strict_refuses() {
     );
     env.define(&typo);
     env.ok(["validate"]).stderr_has("note: web: load: metric 'Percentage CPUU' is read by no autoscale rule");
-    env.run(["validate", "--strict"]).code(65).stderr_has("loads and rules do not meet");
+    env.run(["validate", "--strict"]).code(65).stderr_has("is read by no autoscale rule").stderr_has("(--strict)");
 }

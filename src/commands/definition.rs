@@ -13,32 +13,45 @@ use crate::report::{self, change::ChangeReport};
 use super::Context;
 
 pub fn validate(ctx: &Context, strict: bool) -> Result<ExitCode> {
-    let defs = ctx.definitions()?;
+    let file = ctx.file.display().to_string();
+    let defs = match ctx.definition.definitions(&ctx.catalog) {
+        Ok(defs) => defs,
+        Err(error) => {
+            // Scripts get the diagnostics on stdout whether or not the file is valid.
+            if ctx.json {
+                ctx.print(&report::validate::ValidateReport::invalid(&file, &error), String::new)?;
+            }
+            return Err(error.into());
+        }
+    };
     let configs: Vec<&crate::model::config::ScaleSetConfig> = defs.iter().map(|d| &d.config).collect();
     let mismatches = crate::sim::wiring::check(&configs, &[]);
     if strict && !mismatches.is_empty() {
-        let problems = mismatches.iter().map(|m| m.0.clone()).collect::<Vec<_>>().join("\n  ");
-        return Err(crate::spec::DefinitionError::Read {
-            path: ctx.file.display().to_string(),
-            reason: format!("loads and rules do not meet (--strict):\n  {problems}"),
+        let problems: Vec<crate::spec::Problem> = mismatches
+            .iter()
+            .map(|m| crate::spec::Problem {
+                position: None,
+                scale_set: None,
+                set_index: None,
+                field: None,
+                message: format!("{} (--strict)", m.0),
+            })
+            .collect();
+        let error = crate::spec::DefinitionError::Invalid { path: file.clone(), problems };
+        if ctx.json {
+            ctx.print(&report::validate::ValidateReport::invalid(&file, &error), String::new)?;
         }
-        .into());
+        return Err(error.into());
     }
-    for m in &mismatches {
-        eprintln!("note: {}", m.0);
-    }
-    let names: Vec<&str> = defs.iter().map(|d| d.config.name.as_str()).collect();
+    let names: Vec<String> = defs.iter().map(|d| d.config.name.clone()).collect();
     if ctx.json {
-        ctx.print(
-            &report::validate::ValidateReport {
-                file: ctx.file.display().to_string(),
-                scale_sets: names.iter().map(|n| (*n).to_owned()).collect(),
-                valid: true,
-            },
-            String::new,
-        )?;
+        let notes = mismatches.into_iter().map(|m| report::validate::Diagnostic::note(&file, m.0)).collect();
+        ctx.print(&report::validate::ValidateReport::valid(&file, names, notes), String::new)?;
     } else {
-        println!("{}: valid ({} scale set(s): {})", ctx.file.display(), defs.len(), names.join(", "));
+        for m in &mismatches {
+            eprintln!("note: {}", m.0);
+        }
+        println!("{file}: valid ({} scale set(s): {})", defs.len(), names.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

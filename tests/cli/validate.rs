@@ -369,3 +369,32 @@ fn validate_reads_no_state() {
     env.run(["validate"]).code(0);
     assert_eq!(env.read("scalesets.state.json"), b"{ not json");
 }
+
+#[test]
+fn validate_json_prints_the_diagnostics_whether_or_not_the_file_is_valid() {
+    let env = Env::with_definition(&WEB.replace("region: eastus", "region: eastuss"));
+    let out = env.run(["validate", "-o", "json"]).code(65);
+    let doc = out.json();
+    assert_eq!(doc["valid"], false);
+    let diagnostics = doc["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() >= 1, "{doc:#}");
+    let region = diagnostics.iter().find(|d| d["field"] == "region").expect("the region problem");
+    assert_eq!(region["severity"], "error");
+    assert_eq!(region["file"], "scalesets.yaml");
+    assert_eq!(region["set"], "web");
+    assert!(region["line"].as_u64().is_some(), "{region:#}");
+    assert_eq!(region["hint"], "did you mean 'eastus'?");
+    // A syntax error has a line and a column too.
+    env.define("scaleSets:\n  - name: [\n");
+    let doc = env.run(["validate", "-o", "json"]).code(65).json();
+    assert!(doc["diagnostics"][0]["line"].as_u64().is_some(), "{doc:#}");
+    // A missing file is a diagnostic without a position.
+    let doc = env.run(["-f", "missing.yaml", "validate", "-o", "json"]).code(65).json();
+    assert!(doc["diagnostics"][0]["message"].as_str().unwrap().contains("no such file"));
+    // A valid file: no errors, its sets.
+    env.define(WEB);
+    let doc = env.run(["validate", "-o", "json"]).code(0).json();
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["scaleSets"], serde_json::json!(["web"]));
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+}
