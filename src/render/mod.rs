@@ -274,11 +274,15 @@ pub fn plan_text(changes: &[Change], state: Option<&State>) -> String {
             }
         }
     }
-    let n = changes.iter().filter(|c| c.is_change()).count();
-    if n == 0 {
+    let count = |kind: fn(&Change) -> bool| changes.iter().filter(|c| c.is_change() && kind(c)).count();
+    let add = count(|c| matches!(c, Change::Create { .. }));
+    let change = count(|c| matches!(c, Change::Update { .. }));
+    let destroy = count(|c| matches!(c, Change::Delete { .. }));
+    if add + change + destroy == 0 {
         out.push_str("No changes. The state matches the definition.\n");
     } else {
-        out.push_str(&format!("Plan: {n} scale set(s) to change.\n"));
+        // As Terraform ends its plan.
+        out.push_str(&format!("Plan: {add} to add, {change} to change, {destroy} to destroy.\n"));
     }
     out
 }

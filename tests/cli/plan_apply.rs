@@ -53,9 +53,9 @@ fn example_definition_applies() {
 #[test]
 fn plan_on_a_fresh_state_shows_creates() {
     let env = Env::with_definition(WEB_AND_API);
-    env.run(["plan"])
-        .code(0)
-        .stdout_has("+ web: create with capacity 3\n+ api: create with capacity 2\nPlan: 2 scale set(s) to change.\n");
+    env.run(["plan"]).code(0).stdout_has(
+        "+ web: create with capacity 3\n+ api: create with capacity 2\nPlan: 2 to add, 0 to change, 0 to destroy.\n",
+    );
     assert!(!env.exists("scalesets.state.json"), "plan must not create a state file");
 }
 
@@ -80,7 +80,7 @@ fn plan_detailed_exitcode_is_2_with_changes_and_0_after_apply() {
 
 #[test]
 fn plan_without_the_flag_exits_0_even_with_changes() {
-    Env::with_definition(WEB).run(["plan"]).code(0).stdout_has("Plan: 1 scale set(s) to change.");
+    Env::with_definition(WEB).run(["plan"]).code(0).stdout_has("Plan: 1 to add, 0 to change, 0 to destroy.");
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn capacity_change_is_planned_with_a_tilde_and_applied() {
     env.define(&WEB.replace("capacity: 3", "capacity: 5"));
     env.run(["plan", "--detailed-exitcode"])
         .code(2)
-        .stdout_has("~ web:\n    capacity: 3 -> 5\nPlan: 1 scale set(s) to change.\n");
+        .stdout_has("~ web:\n    capacity: 3 -> 5\nPlan: 0 to add, 1 to change, 0 to destroy.\n");
     env.run(["apply"]).code(0).stderr_has("web: scaled out from 3 to 5: created 3, 4");
     assert_eq!(env.set("web")["capacity"], 5);
     assert_eq!(env.ids("web"), [0, 1, 2, 3, 4]);
@@ -120,7 +120,7 @@ fn image_change_bumps_the_model_and_leaves_instances_outdated() {
         ))
         .stdout_has("      3 VM(s) become outdated")
         .stdout_has("Manual")
-        .stdout_has("Plan: 1 scale set(s) to change.\n");
+        .stdout_has("Plan: 0 to add, 1 to change, 0 to destroy.\n");
     env.run(["apply"]).code(0).stderr_has("web: model version 1 -> 2: image: ");
     let web = env.set("web");
     assert_eq!(web["modelVersion"], 2);
@@ -214,7 +214,7 @@ fn apply_name_only_touches_that_set() {
     assert_eq!(env.set("api")["capacity"], 2, "apply web must not touch api");
     env.run(["plan", "api", "--detailed-exitcode"])
         .code(2)
-        .stdout_has("~ api:\n    capacity: 2 -> 5\nPlan: 1 scale set(s) to change.\n");
+        .stdout_has("~ api:\n    capacity: 2 -> 5\nPlan: 0 to add, 1 to change, 0 to destroy.\n");
     env.run(["plan", "web", "--detailed-exitcode"]).code(0);
 }
 

@@ -377,7 +377,7 @@ fn validate_json_prints_the_diagnostics_whether_or_not_the_file_is_valid() {
     let doc = out.json();
     assert_eq!(doc["valid"], false);
     let diagnostics = doc["diagnostics"].as_array().unwrap();
-    assert!(diagnostics.len() >= 1, "{doc:#}");
+    assert!(!diagnostics.is_empty(), "{doc:#}");
     let region = diagnostics.iter().find(|d| d["field"] == "region").expect("the region problem");
     assert_eq!(region["severity"], "error");
     assert_eq!(region["file"], "scalesets.yaml");
