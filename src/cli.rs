@@ -72,7 +72,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "SCALESET_SEED", global = true, value_name = "N")]
     pub seed: Option<u64>,
     /// Start of the logical clock when the state is created (default: now, to the minute).
-    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_time)]
+    #[arg(long, global = true, env = "SCALESET_START_TIME", value_name = "RFC3339", value_parser = parse_time)]
     pub start_time: Option<Timestamp>,
     /// How long to wait for another process's lock on the state file.
     #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]

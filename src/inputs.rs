@@ -181,7 +181,8 @@ pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
         return safe_open::read_capped(std::io::stdin().lock(), limit);
     }
     let file = safe_open::open_input(path)?;
-    safe_open::read_capped(&file, limit)
+    let size = file.metadata()?.len();
+    safe_open::read_capped_sized(&file, limit, size)
 }
 
 /// Reads UTF-8 text as [`read_limited`] does.

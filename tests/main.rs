@@ -17,4 +17,5 @@ mod cli;
 mod cost;
 mod hostile;
 mod lifecycle;
+mod readme_tour;
 mod torture;

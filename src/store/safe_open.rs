@@ -77,22 +77,24 @@ pub(crate) const PIPE_PATIENCE: std::time::Duration = std::time::Duration::from_
 /// The read failed, the pipe stayed silent too long, or the source gives more than `limit`
 /// bytes (never half-read: the whole input is refused).
 pub(crate) fn read_capped(mut source: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let mut chunk = vec![0u8; 1 << 16];
+    read_capped_sized(&mut source, limit, 0)
+}
+
+/// [`read_capped`] with a size hint (a regular file's length), so the whole file is read in
+/// one go into a buffer of the right size.
+pub(crate) fn read_capped_sized(mut source: impl Read, limit: u64, hint: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(hint.min(limit).saturating_add(1)).unwrap_or(0));
     let mut silent_since = std::time::Instant::now();
     loop {
-        match source.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                bytes.extend_from_slice(&chunk[..n]);
-                silent_since = std::time::Instant::now();
-                if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-                    break;
-                }
-            }
+        let room = limit.saturating_add(1).saturating_sub(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+        let before = bytes.len();
+        match source.by_ref().take(room).read_to_end(&mut bytes) {
+            Ok(_) => break,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if silent_since.elapsed() >= PIPE_PATIENCE {
+                if bytes.len() > before {
+                    silent_since = std::time::Instant::now();
+                } else if silent_since.elapsed() >= PIPE_PATIENCE {
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,
                         format!("it gave no data for {} s (a pipe nobody writes to?)", PIPE_PATIENCE.as_secs()),

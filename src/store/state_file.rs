@@ -39,8 +39,10 @@ pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
         return Err(StoreError::IsDirectory { path: path.to_path_buf() });
     }
     // A pipe or a device is refused without waiting on it or reading it without end.
-    let read = super::safe_open::open_regular(path, false, false, false)
-        .and_then(|file| super::safe_open::read_capped(&file, MAX_STATE_BYTES));
+    let read = super::safe_open::open_regular(path, false, false, false).and_then(|file| {
+        let size = file.metadata()?.len();
+        super::safe_open::read_capped_sized(&file, MAX_STATE_BYTES, size)
+    });
     let bytes = match read {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
