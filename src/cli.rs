@@ -138,9 +138,12 @@ pub enum Command {
     Apply {
         /// Only these scale sets.
         names: Vec<String>,
-        /// Delete scale sets that are no longer defined.
+        /// Delete scale sets that are no longer defined (asks first on a terminal).
         #[arg(long)]
         prune: bool,
+        /// Carry out deletions without asking (needed for --prune without a terminal).
+        #[arg(long)]
+        auto_approve: bool,
     },
     /// Create one scale set from the definition.
     Create { name: String },
@@ -149,7 +152,7 @@ pub enum Command {
     Scale {
         name: String,
         /// The new capacity.
-        #[arg(long, group = "amount", allow_negative_numbers = true)]
+        #[arg(long, visible_alias = "new-capacity", group = "amount", allow_negative_numbers = true)]
         capacity: Option<i64>,
         /// Change the capacity by this much (+N or -N).
         #[arg(long, group = "amount", allow_negative_numbers = true, value_name = "+N|-N")]
@@ -159,12 +162,13 @@ pub enum Command {
     Delete {
         name: String,
         /// Delete only these instances (IDs or names); capacity drops accordingly.
-        #[arg(long, num_args = 1.., value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., value_name = "ID")]
         instances: Vec<String>,
     },
     /// One row per scale set.
     List,
-    /// One row per instance of a set.
+    /// One row per instance of a set (`az vmss list-instances`).
+    #[command(visible_alias = "list-instances")]
     Instances { name: String },
     /// Cost summary: run rate, monthly projection, accrued so far.
     Cost {
@@ -216,7 +220,7 @@ pub enum Command {
     /// Protect instances from scale-in (and, with the flag, from scale-set actions).
     Protect {
         name: String,
-        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
         /// Also protect from scale-set-wide actions (upgrades, reimage, deallocate of the set).
         #[arg(long)]
@@ -225,7 +229,7 @@ pub enum Command {
     /// Remove instance protection.
     Unprotect {
         name: String,
-        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
     /// Start stopped or deallocated VMs (no IDs: the whole set).
@@ -238,11 +242,11 @@ pub enum Command {
     Restart(PowerArgs),
     /// Reimage VMs: a fresh OS disk from the image, same ID.
     Reimage(PowerArgs),
-    /// Bring instances to the latest model (Azure's update-instances).
-    #[command(group = clap::ArgGroup::new("which").required(true))]
+    /// Bring instances to the latest model (`az vmss update-instances`).
+    #[command(visible_alias = "update-instances", group = clap::ArgGroup::new("which").required(true))]
     Upgrade {
         name: String,
-        #[arg(long, num_args = 1.., group = "which", value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "which", value_name = "ID")]
         instances: Vec<String>,
         /// Every outdated VM (except those protected from scale-set actions).
         #[arg(long, group = "which")]
@@ -254,7 +258,7 @@ pub enum Command {
     #[command(group = clap::ArgGroup::new("targets").required(true))]
     Health {
         name: String,
-        #[arg(long, num_args = 1.., group = "targets", value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "targets", value_name = "ID")]
         instances: Vec<String>,
         /// Every current VM of the set.
         #[arg(long, group = "targets")]
@@ -267,9 +271,10 @@ pub enum Command {
         set: HealthArg,
     },
     /// Simulate the platform evicting Spot VMs.
+    #[command(visible_alias = "simulate-eviction")]
     Evict {
         name: String,
-        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
     /// Automatic repairs: status, resume, suspend.
@@ -284,8 +289,9 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct PowerArgs {
     pub name: String,
-    /// Only these instances (IDs or names); without it, the whole set.
-    #[arg(long, num_args = 1.., value_name = "ID")]
+    /// Only these instances (IDs or names; `*` for all, as `az` writes it); without it, the
+    /// whole set.
+    #[arg(long, visible_alias = "instance-ids", num_args = 1.., value_name = "ID")]
     pub instances: Vec<String>,
 }
 

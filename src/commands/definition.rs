@@ -96,13 +96,61 @@ pub fn plan(ctx: &Context, names: &[String], prune: bool, detailed: bool) -> Res
     Ok(ExitCode::from(if detailed && has_changes { crate::exit::CHANGES } else { crate::exit::OK }))
 }
 
-pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
+/// The sets a plan deletes.
+fn deletions(changes: &[planner::Change]) -> Vec<String> {
+    changes.iter().filter(|c| matches!(c, planner::Change::Delete { .. })).map(|c| c.name().to_owned()).collect()
+}
+
+/// Asks on a terminal before sets are deleted; without one, `--auto-approve` must say so.
+fn approve_deletions(doomed: &[String]) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let list = doomed.join(", ");
+    if !std::io::stdin().is_terminal() {
+        return Err(crate::exit::UsageError(format!(
+            "apply --prune would delete {} scale set(s) ({list}) and nobody is at a terminal to confirm: \
+             pass --auto-approve to delete them; nothing was done",
+            doomed.len()
+        ))
+        .into());
+    }
+    eprint!("apply --prune deletes {} scale set(s) and their VMs: {list}. Type 'yes' to go on: ", doomed.len());
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        anyhow::bail!("cancelled: nothing was deleted (only 'yes' goes on)");
+    }
+    Ok(())
+}
+
+pub fn apply(ctx: &Context, names: &[String], prune: bool, auto_approve: bool) -> Result<ExitCode> {
     let defs = ctx.definitions()?;
     let file = ctx.file.display().to_string();
-    let (state, events, ()) = ctx.mutate(|state| {
+    // Deleting sets is asked about first, from the state as it is (no lock is held while a
+    // person reads the question); the apply then refuses if the deletions have changed.
+    let mut approved: Option<Vec<String>> = None;
+    if prune && !auto_approve {
+        let state = ctx.read_state()?;
+        let changes = planner::plan(&defs, state.as_ref(), names, prune, &file).map_err(engine_errors)?;
+        let doomed = deletions(&changes);
+        if !doomed.is_empty() {
+            approve_deletions(&doomed)?;
+        }
+        approved = Some(doomed);
+    }
+    let (state, events, plan_shown) = ctx.mutate(|state| {
         let changes = planner::plan(&defs, Some(state), names, prune, &file).map_err(engine_errors)?;
+        if let Some(approved) = &approved
+            && deletions(&changes) != *approved
+        {
+            anyhow::bail!(
+                "the state changed while you were asked: the sets to delete are not the ones approved; run apply again"
+            );
+        }
+        // The plan as `plan` shows it, worded against the state before the change.
+        let shown = changes.iter().any(planner::Change::is_change).then(|| render::plan_text(&changes, Some(state)));
         let now = state.clock;
-        Ok((planner::apply(state, &defs, &changes, now)?, ()))
+        Ok((planner::apply(state, &defs, &changes, now)?, shown))
     })?;
     Context::report(&events);
     if events.is_empty() {
@@ -123,7 +171,12 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool) -> Result<ExitCode> {
         ctx.print(&document, String::new)?;
     } else {
         ctx.print(&(), || {
+            // What was carried out, as plan showed it, then the result.
             let mut out = String::new();
+            if let Some(plan) = &plan_shown {
+                out.push_str(plan);
+                out.push('\n');
+            }
             for s in &shown {
                 out.push_str(&format!("{} ({} VMs, model v{}):\n", s.config.name, s.capacity, s.model_version));
                 out.push_str(&render::instances_table(report::instances::instances(s), ctx.style));

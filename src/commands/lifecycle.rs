@@ -33,8 +33,10 @@ fn on_set(
 
 pub fn power(ctx: &Context, op: Operation, args: &PowerArgs) -> Result<ExitCode> {
     let (state, events) = on_set(ctx, &args.name, |set, now| {
-        let ids =
-            if args.instances.is_empty() { None } else { Some(capacity::resolve_instances(set, &args.instances)?) };
+        // No IDs, or `*` as `az` writes it: the whole set (VMs protected from scale-set actions
+        // are skipped, as for any set-wide operation).
+        let whole = args.instances.is_empty() || args.instances.iter().all(|i| i.trim() == "*");
+        let ids = if whole { None } else { Some(capacity::resolve_instances(set, &args.instances)?) };
         Ok(power::operate(set, op, ids.as_deref(), now)?)
     })?;
     finish(ctx, &state, &events)
@@ -42,6 +44,7 @@ pub fn power(ctx: &Context, op: Operation, args: &PowerArgs) -> Result<ExitCode>
 
 pub fn upgrade(ctx: &Context, name: &str, instances: &[String], all: bool) -> Result<ExitCode> {
     let (state, events) = on_set(ctx, name, |set, now| {
+        let all = all || instances.iter().all(|i| i.trim() == "*");
         let ids = if all { None } else { Some(capacity::resolve_instances(set, instances)?) };
         let reason = if all { "upgrade --all" } else { "upgrade --instances" };
         Ok(upgrade::update_instances(set, ids.as_deref(), now, reason)?)

@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate { strict } => definition::validate(&ctx, strict),
         Command::Plan { names, detailed_exitcode, prune } => definition::plan(&ctx, &names, prune, detailed_exitcode),
-        Command::Apply { names, prune } => definition::apply(&ctx, &names, prune),
+        Command::Apply { names, prune, auto_approve } => definition::apply(&ctx, &names, prune, auto_approve),
         Command::Create { name } => definition::create(&ctx, &name),
         Command::Schema => definition::schema(),
         Command::Scale { name, capacity, by } => scaling::scale(&ctx, &name, capacity, by),

@@ -178,6 +178,10 @@ pub fn delete_instances(set: &mut ScaleSet, ids: &[u32], now: Timestamp) -> Resu
 /// # Errors
 /// A reference names no VM of this set.
 pub fn resolve_instances(set: &ScaleSet, refs: &[String]) -> Result<Vec<u32>, EngineError> {
+    // `*` names every instance, as `az vmss ... --instance-ids '*'` does.
+    if refs.iter().any(|r| r.trim() == "*") {
+        return Ok(set.instances.iter().map(|i| i.id).collect());
+    }
     let mut out = Vec::with_capacity(refs.len());
     for r in refs {
         let id = r.trim().parse::<u32>().ok().filter(|id| set.index_of(*id).is_some()).or_else(|| {

@@ -658,3 +658,19 @@ fn a_definition_piped_on_stdin_is_read_once() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("web_0"));
     assert_eq!(env.state()["scaleSets"][0]["capacity"], 3);
 }
+
+#[test]
+fn az_vmss_names_work_as_aliases() {
+    let env = Env::applied(WEB);
+    env.run(["list-instances", "web", "-o", "json"]).code(0);
+    env.run(["scale", "web", "--new-capacity", "4"]).code(0);
+    assert_eq!(env.set("web")["capacity"], 4);
+    env.run(["stop", "web", "--instance-ids", "0", "1"]).code(0).stderr_has("web: stop 0, 1");
+    env.run(["start", "web", "--instance-ids", "*"]).code(0);
+    env.run(["update-instances", "web", "--instance-ids", "*"]).code(0);
+    env.run(["protect", "web", "--instance-ids", "*"]).code(0);
+    assert!(env.instances("web").iter().all(|i| i["protectFromScaleIn"] == true));
+    // apply prints the plan it carries out before the result.
+    env.define(&WEB.replace("capacity: 3", "capacity: 5"));
+    env.run(["apply"]).code(0).stdout_has("~ web:\n    capacity: 4 -> 5\nPlan: 0 to add, 1 to change, 0 to destroy.\n");
+}

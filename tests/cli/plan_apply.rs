@@ -194,7 +194,9 @@ fn removed_set_stays_without_prune_and_goes_with_it() {
     env.run(["apply"]).code(0).stderr_has("No changes.");
     assert_eq!(env.set("api")["capacity"], 2);
     env.run(["plan", "--prune", "--detailed-exitcode"]).code(2).stdout_has("- api: delete the set and its 2 VM(s)\n");
-    env.run(["apply", "--prune"]).code(0).stderr_has("api: deleted the scale set and its 2 VM(s)");
+    env.run(["apply", "--prune"]).code(64).stderr_has("pass --auto-approve");
+    assert!(env.set("api")["capacity"].as_u64().is_some(), "nothing was deleted");
+    env.run(["apply", "--prune", "--auto-approve"]).code(0).stderr_has("api: deleted the scale set and its 2 VM(s)");
     let state = env.state();
     let names: Vec<&str> =
         state["scaleSets"].as_array().unwrap().iter().map(|s| s["config"]["name"].as_str().unwrap()).collect();
