@@ -95,8 +95,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 impl Context {
     fn new(cli: &Cli) -> Result<Self> {
         let g = &cli.global;
+        // The terminal's width, asked of it (`COLUMNS` overrides); a pipe gets whole rows.
         let width = if std::io::stdout().is_terminal() {
-            std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+                .or(Some(80))
         } else {
             None
         };

@@ -27,7 +27,10 @@ pub fn summary_table(rows: &[SimulationSummary], style: Style) -> String {
             "Cost",
         ],
         style,
-    );
+    )
+    .right(&[3, 5, 7, 8])
+    .money(&[9])
+    .drop_first(&[1, 3, 8, 6, 5]);
     for r in rows {
         t.add_row(vec![
             r.name.clone(),

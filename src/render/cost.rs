@@ -16,7 +16,8 @@ pub fn commitments_table(view: &CommitmentsView, style: Style) -> String {
         vec!["Scale set".into(), "Eligible compute/month".into(), "Pay-as-you-go/month".into()];
     headers.extend(view.total.options.iter().map(|o| format!("{} (-{}%)", o.label, o.discount_percent)));
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut t = table::new(&header_refs, style);
+    let money: Vec<usize> = (1..headers.len()).collect();
+    let mut t = table::new(&header_refs, style).money(&money);
     for set in view.scale_sets.iter().chain(std::iter::once(&view.total)) {
         let mut row =
             vec![set.name.clone(), set.eligible_monthly_cost.format_usd(), set.pay_as_you_go_monthly_cost.format_usd()];
@@ -30,14 +31,13 @@ pub fn commitments_table(view: &CommitmentsView, style: Style) -> String {
 /// allows more.
 #[must_use]
 pub fn defined_lines(defined: &DefinedCost) -> String {
-    let mut out = format!("\nDefined: {} a month (730 h)", defined.monthly_cost.format_usd());
+    let mut out = format!("\nDefined: {} a month (730 h)\n", defined.monthly_cost.format_usd());
     if defined.worst_case_monthly_cost != defined.monthly_cost {
         out.push_str(&format!(
-            "; up to {} with every autoscaled set at its maximum",
+            "  up to {} with every autoscaled set at its maximum\n",
             defined.worst_case_monthly_cost.format_usd()
         ));
     }
-    out.push('\n');
     out
 }
 
@@ -45,7 +45,8 @@ pub fn defined_lines(defined: &DefinedCost) -> String {
 /// monthly cost, and an autoscaled set's range.
 #[must_use]
 pub fn defined_table(defined: &DefinedCost, style: Style) -> String {
-    let mut t = table::new(&["Defined set", "VMs", "Monthly cost", "Autoscale", "At most"], style);
+    let mut t =
+        table::new(&["Defined set", "VMs", "Monthly cost", "Autoscale", "At most"], style).right(&[1]).money(&[2, 4]);
     for set in &defined.scale_sets {
         let (range, most) = match &set.autoscale {
             Some(a) => (format!("{}-{} VMs", a.minimum, a.maximum), a.max_monthly_cost.format_usd()),
@@ -140,15 +141,15 @@ mod tests {
         assert_eq!(over.amount_over, m("169.37"));
         assert_eq!(
             over.line(),
-            "Budget: $100.00 a month (--max-monthly) against the run rate now, $269.37: OVER by $169.37"
+            "Budget: $100.00 a month (--max-monthly): OVER by $169.37\n  checked against the run rate now: $269.37"
         );
         let under = BudgetView::new(m("300"), "budget.maxMonthly in s.yaml".into(), "defined", m("269.37"));
         assert!(!under.over_budget);
         assert_eq!(under.amount_over, Money::ZERO);
         assert_eq!(
             under.line(),
-            "Budget: $300.00 a month (budget.maxMonthly in s.yaml) against the defined cost, autoscaled sets at \
-             their maximum, $269.37: within budget, $30.63 to spare"
+            "Budget: $300.00 a month (budget.maxMonthly in s.yaml): within budget, $30.63 to spare\n  checked \
+             against the defined cost (autoscaled sets at their maximum): $269.37"
         );
         // Exactly at the budget is within it.
         assert!(!BudgetView::new(m("269.37"), String::new(), "now", m("269.37")).over_budget);

@@ -42,7 +42,10 @@ pub fn instances_table(rows: Vec<InstanceView>, style: Style) -> String {
             "Created",
         ],
         style,
-    );
+    )
+    .right(&[0, 4, 9])
+    // On a narrow terminal, the least useful columns go first; ID, name, power and health stay.
+    .drop_first(&[12, 2, 7, 10, 4, 5, 9, 11, 3]);
     for r in rows {
         let protected = match (r.protect_from_scale_in, r.protect_from_scale_set_actions) {
             (_, true) => "scale-in+actions",
@@ -89,7 +92,10 @@ pub fn list_table(rows: &[SetView], style: Style) -> String {
             "$/month",
         ],
         style,
-    );
+    )
+    .right(&[5, 6, 8])
+    .money(&[11, 12])
+    .drop_first(&[9, 8, 7, 3, 1, 10, 2, 11]);
     for r in rows {
         t.add_row(vec![
             r.name.clone(),
@@ -137,7 +143,10 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
     let mut t = table::new(
         &["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost", "Accrued"],
         style,
-    );
+    )
+    .right(&[1])
+    .money(&[3, 4, 5, 6])
+    .drop_first(&[2, 3, 1, 4]);
     let blank = String::new;
     for set in sets {
         t.add_row(vec![set.name.clone(), blank(), blank(), blank(), blank(), blank(), blank()]);
@@ -189,7 +198,7 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
         }
     } else {
         out.push_str(&format!(
-            "\nNow: ${} an hour, {} a month (730 h) at today's run rate; accrued {} as of {}\n",
+            "\nNow: ${} an hour, {} a month (730 h) at today's run rate\nAccrued: {} as of {}\n",
             view.total_hourly_cost,
             view.total_monthly_cost.format_usd(),
             view.accrued_cost.format_usd(),
@@ -213,7 +222,7 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
 /// `events`.
 #[must_use]
 pub fn events_table(events: &[&Event], style: Style) -> String {
-    let mut t = table::new(&["Time", "Scale set", "Kind", "Message"], style);
+    let mut t = table::new(&["Time", "Scale set", "Kind", "Message"], style).drop_first(&[2]).shorten(3);
     for e in events {
         t.add_row(vec![
             e.time.to_string(),

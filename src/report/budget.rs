@@ -49,11 +49,12 @@ impl BudgetView {
         }
     }
 
-    /// One line for the table output: the budget, what it was checked against, the verdict.
+    /// Two lines for the table output: the budget and the verdict, then what it was checked
+    /// against.
     #[must_use]
     pub fn line(&self) -> String {
         let against = match self.basis {
-            "defined" => "the defined cost, autoscaled sets at their maximum",
+            "defined" => "the defined cost (autoscaled sets at their maximum)",
             "now" => "the run rate now",
             "simulated" => "30 simulated days of the definition's load",
             _ => "the monthly cost after the plan",
@@ -64,7 +65,7 @@ impl BudgetView {
             format!("within budget, {} to spare", (self.max_monthly - self.projected_monthly_cost).format_usd())
         };
         format!(
-            "Budget: {} a month ({}) against {against}, {}: {verdict}",
+            "Budget: {} a month ({}): {verdict}\n  checked against {against}: {}",
             self.max_monthly.format_usd(),
             self.source,
             self.projected_monthly_cost.format_usd()

@@ -495,11 +495,11 @@ fn cost_table_has_the_components_and_totals() {
         assert!(compute.iter().any(|c| c == cell), "compute row {compute:?} lacks {cell}");
     }
     let disk = row("OS disk (P10)");
-    for cell in ["3", "months", "$19.71", "$0.081", "$59.13"] {
+    for cell in ["3", "months", "$19.710", "$0.081", "$59.13"] {
         assert!(disk.iter().any(|c| c == cell), "disk row {disk:?} lacks {cell}");
     }
     out.stdout_has(
-        "Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate; accrued $0.00 as of 2026-01-05T08:00:00Z\n",
+        "Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate\nAccrued: $0.00 as of 2026-01-05T08:00:00Z\n",
     );
 }
 
@@ -526,7 +526,7 @@ fn cost_without_a_state_prices_the_definition() {
     env.run(["cost"])
         .code(0)
         .stdout_has("Nothing created yet: the definition as written")
-        .stdout_has("  Compute (Standard_D2s_v5, Linux)  2,190")
+        .stdout_has("  Compute (Standard_D2s_v5, Linux)        2,190")
         .stdout_has("Defined: $269.37 a month (730 h)");
     env.run(["cost", "--max-monthly", "200"]).code(3);
 }

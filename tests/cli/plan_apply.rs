@@ -10,7 +10,7 @@ fn apply_creates_sets_and_prints_instances_and_cost() {
         .stdout_has("web_0")
         .stdout_has("web000002")
         .stdout_has("Compute (Standard_D2s_v5, Linux)")
-        .stdout_has("Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate; accrued $0.00 as of 2026-01-05T08:00:00Z")
+        .stdout_has("Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate\nAccrued: $0.00 as of 2026-01-05T08:00:00Z")
         .stderr_has("web: created Uniform set in eastus (Standard_D2s_v5, Canonical:ubuntu-24_04-lts:server:latest), model version 1\n")
         .stderr_has("web: scaled out from 0 to 3: created 0, 1, 2\n");
     let state = env.state();

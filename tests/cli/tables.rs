@@ -41,3 +41,47 @@ fn events_table() {
     env.run(["scale", "web", "--capacity", "1"]).code(0);
     insta::assert_snapshot!("events", env.run(["events"]).code(0).stdout);
 }
+
+/// Every table of a small state, rendered at `width` columns through the library (the binary
+/// lays tables out for a terminal only, and tests run in pipes).
+fn tables_at(width: u16) -> String {
+    use scaleset::render::{self, table::Style};
+    use scaleset::report;
+    let env = Env::applied(WEB_AND_API);
+    env.run(["scale", "web", "--by", "+2"]).code(0);
+    env.run(["protect", "web", "--instances", "1", "--scale-set-actions"]).code(0);
+    env.run(["advance", "1h"]).code(0);
+    let scaleset::store::Loaded::Present(state) =
+        scaleset::store::read_state(&env.path("scalesets.state.json")).unwrap()
+    else {
+        panic!("a state")
+    };
+    let catalog = scaleset::cost::catalog::Catalog::builtin();
+    let style = Style { width: Some(width) };
+    let web = state.set("web").unwrap();
+    let sets: Vec<_> = state.scale_sets.iter().map(|s| report::sets::set_view(s, catalog).unwrap()).collect();
+    let events: Vec<&scaleset::model::event::Event> = state.events.iter().collect();
+    let cost = report::cost::cost(&state, &[], catalog).unwrap();
+    [
+        render::instances_table(report::instances::instances(web), style),
+        render::list_table(&sets, style),
+        render::cost_table(&cost, style),
+        render::events_table(&events, style),
+    ]
+    .join("\n")
+}
+
+#[test]
+fn tables_fit_80_and_200_columns_without_splitting_a_value() {
+    for width in [80u16, 200] {
+        let text = tables_at(width);
+        for line in text.lines() {
+            assert!(line.chars().count() <= usize::from(width), "wider than {width}: {line:?}");
+        }
+        // Values stay whole: timestamps, sizes, regions and money appear unbroken.
+        for whole in ["Standard_D2s_v5", "2026-01-05T08:00:00Z", "$0.861"] {
+            assert!(text.contains(whole), "{whole} at {width}:\n{text}");
+        }
+        insta::assert_snapshot!(format!("tables_at_{width}"), text);
+    }
+}
