@@ -122,16 +122,34 @@ fn metric_names(set: &ScaleSet, load: &Load) -> Vec<String> {
     names
 }
 
-fn thresholds(set: &ScaleSet, metric: &str) -> Vec<(crate::model::autoscale::Operator, f64)> {
-    let mut out: Vec<(crate::model::autoscale::Operator, f64)> = Vec::new();
-    for r in set.config.autoscale.iter().flat_map(|a| a.profiles.iter()).flat_map(|p| p.rules.iter()) {
-        if r.metric_name.eq_ignore_ascii_case(metric)
-            && !out.iter().any(|(o, v)| *o == r.operator && (*v - r.threshold).abs() < f64::EPSILON)
-        {
-            out.push((r.operator, r.threshold));
+/// The thresholds of the rules on `metric`, each with the profile it belongs to.
+type ProfileThreshold = (Option<(u16, String)>, crate::model::autoscale::Operator, f64);
+
+fn thresholds(set: &ScaleSet, metric: &str) -> Vec<ProfileThreshold> {
+    let mut out: Vec<ProfileThreshold> = Vec::new();
+    for (k, p) in set.config.autoscale.iter().flat_map(|a| a.profiles.iter()).enumerate() {
+        let profile = u16::try_from(k).ok().map(|k| (k, p.name.clone()));
+        for r in p.rules.iter().filter(|r| r.metric_name.eq_ignore_ascii_case(metric)) {
+            let seen = out
+                .iter()
+                .any(|(q, o, v)| *q == profile && *o == r.operator && (*v - r.threshold).abs() < f64::EPSILON);
+            if !seen {
+                out.push((profile.clone(), r.operator, r.threshold));
+            }
         }
     }
     out
+}
+
+/// The index of the profile in force at `now`: as autoscale last decided it, or (before its
+/// first run) as it will decide.
+fn active_profile_index(set: &ScaleSet, now: Timestamp) -> Option<u16> {
+    let setting = set.config.autoscale.as_ref().filter(|a| a.enabled)?;
+    let name = match set.autoscale.active_profile.as_deref() {
+        Some(name) => name,
+        None => &super::autoscale::active_profile(setting, now)?.name,
+    };
+    setting.profiles.iter().position(|p| p.name == name).and_then(|k| u16::try_from(k).ok())
 }
 
 /// Samples the minute that ends at `now`: serving VMs and demand, into the set's metric
@@ -185,6 +203,7 @@ fn sample(
                 demand,
                 per_instance,
                 unserved,
+                profile: active_profile_index(set, minute_start),
             },
         );
     }

@@ -51,9 +51,10 @@ pub fn summary_table(rows: &[SimulationSummary], style: Style) -> String {
     let mut out = table::render(&t);
     for r in rows {
         for m in &r.minutes_above {
+            let during = m.profile.as_ref().map_or_else(String::new, |p| format!(" while '{p}' was in force"));
             let _ = writeln!(
                 out,
-                "{}: {} minute(s) with {} per VM {} {}",
+                "{}: {} minute(s) with {} per VM {} {}{during}",
                 r.name, m.minutes, r.metric, m.operator, m.threshold
             );
         }

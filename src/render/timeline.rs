@@ -74,6 +74,7 @@ mod tests {
             demand: Some(1.23456),
             per_instance: None,
             unserved: 0.0,
+            profile: None,
         };
         w.row("web", "a,\"b\"", &sample);
         let text = String::from_utf8(w.finish().unwrap()).unwrap();

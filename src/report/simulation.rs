@@ -35,6 +35,9 @@ pub struct SimulationSummary {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MinutesAbove {
+    /// The profile whose rule it is: minutes count only while that profile is in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     pub operator: String,
     pub threshold: f64,
     pub minutes: u64,
@@ -85,6 +88,7 @@ pub fn summarize(recorder: &Recorder, before: &State, after: &State, events: &[E
                     .thresholds
                     .iter()
                     .map(|t| MinutesAbove {
+                        profile: t.profile.as_ref().map(|(_, name)| name.clone()),
                         operator: t.operator.symbol().to_owned(),
                         threshold: t.value,
                         minutes: t.minutes,

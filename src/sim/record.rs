@@ -21,6 +21,9 @@ pub struct Sample {
     pub demand: Option<f64>,
     pub per_instance: Option<f64>,
     pub unserved: f64,
+    /// The autoscale profile in force (its index in the set's setting), if any.
+    #[serde(skip)]
+    pub profile: Option<u16>,
 }
 
 /// A chart column: the minutes it covers, summarised.
@@ -32,6 +35,10 @@ pub struct Bucket {
     pub max_capacity: u32,
     pub max_serving: u32,
     pub max_per_instance: f64,
+    /// Whether any minute had a demand figure.
+    pub has_demand: bool,
+    /// The profile in force at the bucket's last minute.
+    pub profile: Option<u16>,
 }
 
 impl Bucket {
@@ -42,6 +49,8 @@ impl Bucket {
         self.max_capacity = self.max_capacity.max(sample.capacity);
         self.max_serving = self.max_serving.max(sample.serving);
         self.max_per_instance = self.max_per_instance.max(sample.per_instance.unwrap_or(0.0));
+        self.has_demand |= sample.demand.is_some();
+        self.profile = sample.profile;
     }
 }
 
@@ -51,6 +60,9 @@ pub const SVG_BUCKETS: usize = 1500;
 /// A threshold of a rule on the primary metric, for "minutes above".
 #[derive(Clone, Debug)]
 pub struct Threshold {
+    /// The profile whose rule it is (its index and name): it counts only while that profile is
+    /// in force.
+    pub profile: Option<(u16, String)>,
     pub operator: Operator,
     pub value: f64,
     pub minutes: u64,
@@ -133,13 +145,13 @@ impl Recorder {
     }
 
     /// Declares a set: its primary metric and the thresholds of rules on it.
-    pub fn add_set(&mut self, name: &str, metric: &str, thresholds: Vec<(Operator, f64)>) {
+    pub fn add_set(&mut self, name: &str, metric: &str, thresholds: Vec<(Option<(u16, String)>, Operator, f64)>) {
         self.sets.push(SetRecord {
             name: name.to_owned(),
             metric: metric.to_owned(),
             thresholds: thresholds
                 .into_iter()
-                .map(|(operator, value)| Threshold { operator, value, minutes: 0 })
+                .map(|(profile, operator, value)| Threshold { profile, operator, value, minutes: 0 })
                 .collect(),
             buckets: vec![Bucket::default(); self.columns(self.chart_width)],
             svg_buckets: vec![Bucket::default(); self.columns(SVG_BUCKETS)],
@@ -181,7 +193,8 @@ impl Recorder {
             r.sum_per_instance += v;
             r.per_instance_minutes += 1;
             for t in &mut r.thresholds {
-                if t.operator.holds(v, t.value) {
+                let in_force = t.profile.as_ref().is_none_or(|(p, _)| sample.profile == Some(*p));
+                if in_force && t.operator.holds(v, t.value) {
                     t.minutes += 1;
                 }
             }
@@ -215,13 +228,14 @@ mod tests {
             demand,
             per_instance: per,
             unserved,
+            profile: None,
         }
     }
 
     #[test]
     fn summaries_accumulate_minute_by_minute() {
         let mut r = Recorder::new(4, 100);
-        r.add_set("web", "Percentage CPU", vec![(Operator::GreaterThan, 70.0), (Operator::LessThan, 30.0)]);
+        r.add_set("web", "Percentage CPU", vec![(None, Operator::GreaterThan, 70.0), (None, Operator::LessThan, 30.0)]);
         r.record(0, sample(0, 2, Some(200.0), Some(100.0), 0.0));
         r.record(0, sample(1, 3, Some(150.0), Some(50.0), 0.0));
         r.record(0, sample(2, 4, Some(80.0), Some(20.0), 0.0));
