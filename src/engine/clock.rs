@@ -122,11 +122,8 @@ fn metric_names(set: &ScaleSet, load: &Load) -> Vec<String> {
     names
 }
 
-/// The thresholds of the rules on `metric`, each with the profile it belongs to.
-type ProfileThreshold = (Option<(u16, String)>, crate::model::autoscale::Operator, f64);
-
-fn thresholds(set: &ScaleSet, metric: &str) -> Vec<ProfileThreshold> {
-    let mut out: Vec<ProfileThreshold> = Vec::new();
+fn thresholds(set: &ScaleSet, metric: &str) -> Vec<crate::sim::record::RuleThreshold> {
+    let mut out: Vec<crate::sim::record::RuleThreshold> = Vec::new();
     for (k, p) in set.config.autoscale.iter().flat_map(|a| a.profiles.iter()).enumerate() {
         let profile = u16::try_from(k).ok().map(|k| (k, p.name.clone()));
         for r in p.rules.iter().filter(|r| r.metric_name.eq_ignore_ascii_case(metric)) {

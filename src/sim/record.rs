@@ -92,6 +92,9 @@ pub struct SetRecord {
     pub unserved: f64,
 }
 
+/// A rule's threshold on the primary metric: (its profile's index and name, operator, value).
+pub type RuleThreshold = (Option<(u16, String)>, Operator, f64);
+
 /// Called with (minutes done, minutes in all) as a run goes, to show progress.
 pub type Progress = Box<dyn FnMut(u64, u64)>;
 
@@ -145,7 +148,7 @@ impl Recorder {
     }
 
     /// Declares a set: its primary metric and the thresholds of rules on it.
-    pub fn add_set(&mut self, name: &str, metric: &str, thresholds: Vec<(Option<(u16, String)>, Operator, f64)>) {
+    pub fn add_set(&mut self, name: &str, metric: &str, thresholds: Vec<RuleThreshold>) {
         self.sets.push(SetRecord {
             name: name.to_owned(),
             metric: metric.to_owned(),
