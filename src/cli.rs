@@ -329,6 +329,9 @@ pub struct RunArgs {
     /// Write a chart of demand, instances and per-instance metric (with rule thresholds) as SVG.
     #[arg(long, value_name = "FILE.svg")]
     pub svg: Option<PathBuf>,
+    /// Write a self-contained HTML report (summary, chart, cost, activity log) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Print a terminal chart (simulate prints one unless --no-chart).
     #[arg(long)]
     pub chart: bool,

@@ -18,4 +18,5 @@ mod cost;
 mod hostile;
 mod lifecycle;
 mod readme_tour;
+mod report_browser;
 mod torture;

@@ -95,12 +95,19 @@ fn check_outputs(ctx: &Context, run: &RunArgs) -> Result<()> {
         crate::outputs::Protected { path: crate::store::backup_path(&state), what: "the state's backup" },
         crate::outputs::Protected { path: ctx.file.clone(), what: "the definition" },
     ];
-    if let (Some(a), Some(b)) = (&run.svg, &run.timeline)
-        && crate::store::resolve(a) == crate::store::resolve(b)
-    {
-        return Err(UsageError(format!("--svg and --timeline both name {}; give two files", a.display())).into());
+    let outputs = [("--svg", &run.svg), ("--timeline", &run.timeline), ("--report", &run.report)];
+    for (k, (flag_a, a)) in outputs.iter().enumerate() {
+        for (flag_b, b) in &outputs[k + 1..] {
+            if let (Some(a), Some(b)) = (a, b)
+                && crate::store::resolve(a) == crate::store::resolve(b)
+            {
+                return Err(
+                    UsageError(format!("{flag_a} and {flag_b} both name {}; give two files", a.display())).into()
+                );
+            }
+        }
     }
-    for (flag, path) in [("--svg", &run.svg), ("--timeline", &run.timeline)] {
+    for (flag, path) in outputs {
         if let Some(path) = path {
             crate::outputs::check(path, flag, &protected)?;
         }
@@ -163,6 +170,7 @@ fn stage_outputs(
     run: &RunArgs,
     recorder: &Recorder,
     timeline: Option<TimelineFile>,
+    html: Option<String>,
 ) -> Result<Vec<(crate::outputs::Staged, &'static str)>> {
     let mut staged = Vec::new();
     if let Some(t) = timeline {
@@ -181,7 +189,34 @@ fn stage_outputs(
             .with_context(|| format!("cannot write the SVG {}; nothing was changed", path.display()))?;
         staged.push((file, "chart"));
     }
+    if let (Some(path), Some(html)) = (&run.report, html) {
+        let file = crate::outputs::stage(path, html.as_bytes())
+            .with_context(|| format!("cannot write the report {}; nothing was changed", path.display()))?;
+        staged.push((file, "report"));
+    }
     Ok(staged)
+}
+
+/// The HTML report of a run, when asked.
+fn html_report(
+    ctx: &Context,
+    command: &str,
+    run: &RunArgs,
+    recorder: &Recorder,
+    before: &crate::model::state::State,
+    after: &crate::model::state::State,
+    events: &[crate::model::event::Event],
+) -> Option<String> {
+    run.report.as_ref()?;
+    let summary = report::simulation::summarize(recorder, before, after, events);
+    let definition = ctx.file.display().to_string();
+    Some(render::html::report(&render::html::ReportInput {
+        command,
+        definition: &definition,
+        summary: &summary,
+        recorder,
+        events,
+    }))
 }
 
 /// Moves staged outputs into place (after the commit, when there is one).
@@ -198,19 +233,25 @@ pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitC
     let loads = LoadArgs::read(&run.load)?;
     let timeline = open_timeline(run)?;
     let recorder = recorder(ctx, duration, timeline.as_ref());
-    let (state, events, recorder, staged) = ctx.transact(
+    let (state, events, (recorder, _, _), staged) = ctx.transact(
         |state| {
             let mut recorder = recorder;
+            // The state before, for the report's cost of the run (only when one is asked).
+            let before = run.report.as_ref().map(|_| state.clone());
             if duration == Duration::ZERO {
-                return Ok((Vec::new(), recorder));
+                return Ok((Vec::new(), (recorder, before, Vec::new())));
             }
             let names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
             let load = loads.parse(&names)?;
             check_wiring(run, state, &load)?;
             let events = clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
-            Ok((events, recorder))
+            let for_report = if before.is_some() { events.clone() } else { Vec::new() };
+            Ok((events, (recorder, before, for_report)))
         },
-        |_, recorder| stage_outputs(run, recorder, timeline),
+        |after, (recorder, before, events)| {
+            let html = before.as_ref().and_then(|b| html_report(ctx, "advance", run, recorder, b, after, events));
+            stage_outputs(run, recorder, timeline, html)
+        },
     )?;
     Context::report(&events);
     eprintln!("clock: {}", state.clock);
@@ -257,7 +298,8 @@ pub fn simulate(
     let mut recorder = recorder(ctx, duration, timeline.as_ref());
     let events = clock::advance(&mut state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
     let summary = report::simulation::summarize(&recorder, &before, &state, &events);
-    publish(stage_outputs(run, &recorder, timeline)?)?;
+    let html = html_report(ctx, "simulate", run, &recorder, &before, &state, &events);
+    publish(stage_outputs(run, &recorder, timeline, html)?)?;
     ctx.print(&summary, || {
         let mut out = render::chart::summary_table(&summary, ctx.style);
         if !run.no_chart {

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod cost;
+pub mod html;
 pub mod svg;
 pub mod table;
 pub mod timeline;
