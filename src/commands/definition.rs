@@ -25,9 +25,12 @@ pub fn validate(ctx: &Context, strict: bool) -> Result<ExitCode> {
         }
     };
     let configs: Vec<&crate::model::config::ScaleSetConfig> = defs.iter().map(|d| &d.config).collect();
-    let mismatches = crate::sim::wiring::check(&configs, &[]);
-    if strict && !mismatches.is_empty() {
-        let problems: Vec<crate::spec::Problem> = mismatches
+    let mut mismatches: Vec<crate::sim::wiring::Mismatch> =
+        defs.iter().flat_map(|d| &d.notes).map(|n| crate::sim::wiring::Mismatch(n.clone())).collect();
+    let read_as = mismatches.len();
+    mismatches.extend(crate::sim::wiring::check(&configs, &[]));
+    if strict && mismatches.len() > read_as {
+        let problems: Vec<crate::spec::Problem> = mismatches[read_as..]
             .iter()
             .map(|m| crate::spec::Problem {
                 position: None,

@@ -127,7 +127,11 @@ impl Context {
 
     /// The definition, validated.
     fn definitions(&self) -> Result<Vec<SetDefinition>> {
-        Ok(self.definition.definitions(&self.catalog)?)
+        let defs = self.definition.definitions(&self.catalog)?;
+        for note in defs.iter().flat_map(|d| &d.notes) {
+            eprintln!("note: {note}");
+        }
+        Ok(defs)
     }
 
     /// The state as it is (no lock: a reader sees the old or the new file, never a mix).

@@ -65,14 +65,89 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
             .location()
             .filter(|l| l.line() > 0)
             .map(|l| (usize::try_from(l.line()).unwrap_or(0), usize::try_from(l.column()).unwrap_or(0)));
-        Problem {
-            position,
-            scale_set: None,
-            set_index: None,
-            field: None,
-            message: clean_message(&e.without_snippet().to_string()),
-        }
+        let message = clean_message(&e.without_snippet().to_string());
+        let message = explain(text, position, message);
+        Problem { position, scale_set: None, set_index: None, field: None, message }
     })
+}
+
+/// Azure's names for keys this tool spells its own way (ARM, `az vmss create`, Terraform).
+const AZURE_NAMES: [(&str, &str); 8] = [
+    ("instanceCount", "capacity"),
+    ("instance_count", "capacity"),
+    ("vmSize", "sku"),
+    ("vm_size", "sku"),
+    ("location", "region"),
+    ("orchestration_mode", "orchestrationMode"),
+    ("upgradeMode", "upgradePolicy: { mode: ... }"),
+    ("upgrade_mode", "upgradePolicy: { mode: ... }"),
+];
+
+/// An example value for keys whose shape is a mapping or a list.
+const EXAMPLES: [(&str, &str); 12] = [
+    ("upgradePolicy", "upgradePolicy: { mode: Rolling }"),
+    ("scaleInPolicy", "scaleInPolicy: { rules: [NewestVM] }"),
+    ("osDisk", "osDisk: { tier: P10 }"),
+    ("automaticRepairs", "automaticRepairs: { enabled: true, gracePeriod: 10m }"),
+    ("loadBalancer", "loadBalancer: { rules: 2, dataProcessedGb: 500 }"),
+    ("priorityMix", "priorityMix: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 25 }"),
+    ("rollingUpgradePolicy", "rollingUpgradePolicy: { maxBatchInstancePercent: 20 }"),
+    ("capacity", "capacity: { minimum: 1, maximum: 10, default: 2 } (in a profile)"),
+    ("zones", "zones: [1, 2, 3]"),
+    ("rules", "rules: [{ condition: \"Percentage CPU > 70 avg 5m\", scale: out 1 }]"),
+    ("autoscale", "autoscale: { profiles: [...] }"),
+    ("budget", "budget: { maxMonthly: 500 }"),
+];
+
+/// Makes a YAML reader's message say which key, what shape it wants and an example, or which
+/// key was meant, from the text at `position`.
+fn explain(text: &str, position: Option<(usize, usize)>, message: String) -> String {
+    // Unknown keys: the nearest accepted name, or Azure's name for it, instead of the full list.
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (key, rest) = rest.split_once('`').unwrap_or((rest, ""));
+        let accepted: Vec<&str> = rest
+            .split_once("expected one of ")
+            .map_or_else(Vec::new, |(_, list)| list.split(", ").map(|s| s.trim().trim_matches('`')).collect());
+        if let Some((_, ours)) = AZURE_NAMES.iter().find(|(azure, _)| *azure == key) {
+            return format!("unknown key '{key}': Azure calls it that; here it is '{ours}'");
+        }
+        let near = crate::suggest::nearest(key, accepted.iter().copied());
+        return if near.is_empty() {
+            format!("unknown key '{key}' (accepted: {})", accepted.join(", "))
+        } else {
+            format!("unknown key '{key}'; {}", crate::suggest::did_you_mean(&near))
+        };
+    }
+    let shape = ["expected a mapping", "expected a list", "expected a whole number", "expected a number"]
+        .into_iter()
+        .find(|s| message.starts_with(s));
+    if let (Some(shape), Some((line, column))) = (shape, position) {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut at = line.saturating_sub(1);
+        // Pointing at the start of a key means the value that holds it has the wrong shape
+        // (a mapping where a list belongs): the key at fault is the one above, less indented.
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        if let Some(here) = lines.get(at)
+            && column <= indent(here) + 1
+        {
+            let mine = indent(here);
+            at = (0..at).rev().find(|k| !lines[*k].trim().is_empty() && indent(lines[*k]) < mine).unwrap_or(at);
+        }
+        let written = lines.get(at).copied().unwrap_or("").trim_start();
+        // A list item is not the key at fault (`- name: web` where a mapping is wanted).
+        if let Some((key, value)) = written.split_once(':').filter(|_| !written.starts_with('-')) {
+            let key = key.trim();
+            let value = value.split(" #").next().unwrap_or("").trim();
+            let structured = shape == "expected a mapping" || shape == "expected a list";
+            let example = EXAMPLES
+                .iter()
+                .find(|(k, _)| *k == key && structured)
+                .map_or_else(String::new, |(_, e)| format!("; for example {e}"));
+            let found = if value.is_empty() { String::new() } else { format!(", found '{value}'") };
+            return format!("{key}: {shape}{found}{example}");
+        }
+    }
+    message
 }
 
 /// serde-saphyr appends " at line L, column C" to some messages; the position is already in
@@ -159,11 +234,122 @@ fn locate(text: &str, set: &str, occurrence: usize, field: Option<&str>) -> Opti
                 break; // the next set
             }
             if col == indent && trimmed.starts_with(&format!("{key}:")) {
-                return Some((i + 1, col + 1));
+                // Deeper: `autoscale.profiles[0].rules[1].condition` walks down to the rule.
+                let rest: Vec<&str> = field.map_or_else(Vec::new, |f| f.split('.').skip(1).collect());
+                let first = field.and_then(|f| f.split('.').next()).unwrap_or(key);
+                let mut at = (i, col);
+                if let Some(index) = list_index(first) {
+                    at = nth_item(&lines, at, index).unwrap_or(at);
+                }
+                for segment in rest {
+                    // Into the mapping the current key or item holds, then to the segment.
+                    let inside = if lines
+                        .get(at.0)
+                        .is_some_and(|l| l.get(..at.1).is_some_and(|p| p.trim_end().ends_with('-')))
+                    {
+                        Some(at)
+                    } else {
+                        enter(&lines, at)
+                    };
+                    match inside.and_then(|m| descend(&lines, m, segment)) {
+                        Some(next) => at = next,
+                        None => break,
+                    }
+                }
+                return Some((at.0 + 1, at.1 + 1));
             }
         }
     }
     Some((start + 1, name_col))
+}
+
+/// `rules[1]` -> Some(1).
+fn list_index(segment: &str) -> Option<usize> {
+    segment.split_once('[')?.1.strip_suffix(']')?.parse().ok()
+}
+
+/// Indentation of a line, and the line without it.
+fn indent_of(line: &str) -> (usize, &str) {
+    let trimmed = line.trim_start();
+    (line.len() - trimmed.len(), trimmed)
+}
+
+/// From the line of `key:` at (line, column), the `index`-th list item under it: its line and
+/// the column of what follows `- `.
+fn nth_item(lines: &[&str], (line, col): (usize, usize), index: usize) -> Option<(usize, usize)> {
+    let mut seen = 0;
+    let mut item_indent = None;
+    for (i, l) in lines.iter().enumerate().skip(line + 1) {
+        let (indent, trimmed) = indent_of(l);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent <= col && !(indent == col && trimmed.starts_with("- ")) {
+            return None;
+        }
+        if trimmed.starts_with("- ") && item_indent.is_none_or(|w| w == indent) {
+            item_indent = Some(indent);
+            if seen == index {
+                return Some((i, indent + 2));
+            }
+            seen += 1;
+        }
+    }
+    None
+}
+
+/// The mapping a `key:` at (line, column) opens: where its keys start (on the same line for a
+/// flow mapping, `key: { a: 1 }`; else the next, deeper line).
+fn enter(lines: &[&str], (line, col): (usize, usize)) -> Option<(usize, usize)> {
+    let here = lines.get(line)?;
+    let after = here.get(col..)?.split_once(':')?.1.trim();
+    if after.starts_with('{') {
+        return Some((line, col + here.get(col..)?.find('{')? + 1));
+    }
+    for (i, l) in lines.iter().enumerate().skip(line + 1) {
+        let (indent, trimmed) = indent_of(l);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        return (indent > col).then_some((i, indent));
+    }
+    None
+}
+
+/// Within a mapping whose keys start at (line, column) (a list item's content, a block
+/// mapping's first key, or a flow mapping), the line and column of `segment` (`rules`,
+/// `rules[1]`, `condition`).
+fn descend(lines: &[&str], (line, col): (usize, usize), segment: &str) -> Option<(usize, usize)> {
+    let key = segment.split('[').next().unwrap_or(segment);
+    let pattern = format!("{key}:");
+    // On the starting line: a flow mapping or the first key of a list item.
+    let here = lines.get(line)?;
+    if let Some(pos) = here.get(col..).and_then(|t| t.find(&pattern)).map(|p| p + col) {
+        let starts_key = pos == col || here[..pos].ends_with([' ', '{', ',']);
+        if starts_key {
+            return with_index(lines, (line, pos), segment);
+        }
+    }
+    for (i, l) in lines.iter().enumerate().skip(line + 1) {
+        let (indent, trimmed) = indent_of(l);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent < col {
+            return None;
+        }
+        if indent == col && trimmed.starts_with(&pattern) {
+            return with_index(lines, (i, indent), segment);
+        }
+    }
+    None
+}
+
+fn with_index(lines: &[&str], at: (usize, usize), segment: &str) -> Option<(usize, usize)> {
+    match list_index(segment) {
+        Some(index) => nth_item(lines, at, index),
+        None => Some(at),
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +363,21 @@ mod tests {
         assert_eq!(locate(text, "api", 0, Some("capacity")), Some((6, 5)));
         assert_eq!(locate(text, "api", 0, Some("zones")), Some((5, 5)));
         assert_eq!(locate(text, "nope", 0, None), None);
+    }
+
+    #[test]
+    fn locates_a_rule_deep_in_an_autoscale_setting() {
+        let text = "scaleSets:\n  - name: web\n    autoscale:\n      profiles:\n        - name: default\n          \
+                    capacity: { minimum: 1, maximum: 4, default: 2 }\n          rules:\n            \
+                    - { condition: \"CPU > 70 avg 5m\", scale: out 1 }\n            \
+                    - { condition: \"CPU >> 70 avg 5m\", scale: out 1 }\n        - name: night\n          rules:\n            \
+                    - metricName: cpu\n              threshold: x\n";
+        assert_eq!(locate(text, "web", 0, Some("autoscale.profiles[0].rules[1].condition")), Some((9, 17)));
+        assert_eq!(locate(text, "web", 0, Some("autoscale.profiles[0].capacity")), Some((6, 11)));
+        assert_eq!(locate(text, "web", 0, Some("autoscale.profiles[1].rules[0].threshold")), Some((13, 15)));
+        assert_eq!(locate(text, "web", 0, Some("autoscale.profiles[1].rules[0]")), Some((12, 15)));
+        // A path that is not written stops at the deepest part that is.
+        assert_eq!(locate(text, "web", 0, Some("autoscale.profiles[0].rules[5].scale")), Some((5, 11)));
     }
 
     #[test]

@@ -70,7 +70,9 @@ fn wrong_type_shows_line_and_column() {
 fn wrong_type_message_was_rust_jargon() {
     // Regression: a string where a number belongs said "invalid i64".
     let env = Env::with_definition(&one_set("web", "capacity: three"));
-    env.run(["validate"]).code(65).stderr_is("error: scalesets.yaml:5:15: expected a whole number\n");
+    env.run(["validate"])
+        .code(65)
+        .stderr_is("error: scalesets.yaml:5:15: capacity: expected a whole number, found 'three'\n");
 }
 
 #[test]
@@ -84,13 +86,13 @@ fn wrong_type_for_a_boolean_and_a_list() {
 #[test]
 fn unknown_key_is_named() {
     let env = Env::with_definition(&one_set("web", "capacityy: 3"));
-    env.run(["validate"]).code(65).stderr_has("scalesets.yaml:5:5: unknown field `capacityy`").stderr_has("capacity");
+    env.run(["validate"]).code(65).stderr_has("scalesets.yaml:5:5: unknown key 'capacityy'; did you mean 'capacity'?");
 }
 
 #[test]
 fn unknown_top_level_key_is_named() {
     let env = Env::with_definition("scaleSet:\n  - name: web\n");
-    env.run(["validate"]).code(65).stderr_has("scalesets.yaml:1:1: unknown field `scaleSet`");
+    env.run(["validate"]).code(65).stderr_has("scalesets.yaml:1:1: unknown key 'scaleSet'; did you mean 'scaleSets'?");
 }
 
 #[test]
@@ -190,8 +192,9 @@ fn every_semantic_problem_is_reported_in_one_run() {
         "scalesets.yaml:26:5: scale set 'badregion': region: unknown region 'eastuss'; did you mean 'eastus'?",
         // The second entry is the duplicate, so that is where the problem is.
         "scalesets.yaml:31:5: scale set 'dup': name: duplicate scale set name",
-        "scalesets.yaml:37:5: scale set 'minmax': autoscale.profiles[0].capacity: minimum 5 is greater than maximum 2",
-        "scalesets.yaml:44:5: scale set 'outside': autoscale.profiles[0].capacity.default: 9 is outside [minimum 1, maximum 4]",
+        // Autoscale problems point at the line of the setting they are about.
+        "scalesets.yaml:40:11: scale set 'minmax': autoscale.profiles[0].capacity: minimum 5 is greater than maximum 2",
+        "scalesets.yaml:47:47: scale set 'outside': autoscale.profiles[0].capacity.default: 9 is outside [minimum 1, maximum 4]",
         "scalesets.yaml:52:5: scale set 'onezone': zoneBalance: needs more than one zone (zones lists fewer than two)",
         "scalesets.yaml:58:5: scale set 'mix': priorityMix: exists for Flexible sets only",
     ];
@@ -265,7 +268,7 @@ fn several_yaml_documents_named_a_library_function() {
 #[test]
 fn empty_scale_set_list_is_said_in_the_users_terms() {
     let env = Env::with_definition("scaleSets:\n");
-    env.run(["validate"]).code(65).stderr_is("error: scalesets.yaml:1:10: expected a list\n");
+    env.run(["validate"]).code(65).stderr_is("error: scalesets.yaml:1:10: scaleSets: expected a list\n");
     env.define("scaleSets: []\n");
     env.run(["validate"]).code(0).stdout_is("scalesets.yaml: valid (0 scale set(s): )\n");
 }
@@ -397,4 +400,31 @@ fn validate_json_prints_the_diagnostics_whether_or_not_the_file_is_valid() {
     assert_eq!(doc["valid"], true);
     assert_eq!(doc["scaleSets"], serde_json::json!(["web"]));
     assert_eq!(doc["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn messages_name_the_key_the_shape_and_azures_names() {
+    let env = Env::with_definition(&one_set("web", "upgradePolicy: Rolling"));
+    env.run(["validate"])
+        .code(65)
+        .stderr_has("upgradePolicy: expected a mapping, found 'Rolling'; for example upgradePolicy: { mode: Rolling }");
+    env.define("scaleSets:\n  - name: web\n    location: eastus\n    sku: Standard_D2s_v5\n");
+    env.run(["validate"]).code(65).stderr_has("unknown key 'location': Azure calls it that; here it is 'region'");
+    env.define("scaleSets:\n  - name: web\n    region: eastus\n    vmSize: Standard_D2s_v5\n");
+    env.run(["validate"]).code(65).stderr_has("unknown key 'vmSize': Azure calls it that; here it is 'sku'");
+    // Sizes and regions as Azure accepts them: any case, a region's display name.
+    env.define("scaleSets:\n  - name: web\n    region: West Europe\n    sku: standard_d2s_v5\n");
+    env.run(["validate"])
+        .code(0)
+        .stderr_has("note: scale set 'web': region 'West Europe' read as 'westeurope'")
+        .stderr_has("note: scale set 'web': size 'standard_d2s_v5' read as 'Standard_D2s_v5'");
+    env.run(["apply"]).code(0);
+    assert_eq!(env.set("web")["config"]["region"], "westeurope");
+    assert_eq!(env.set("web")["config"]["model"]["sku"], "Standard_D2s_v5");
+    // An autoscale problem points at the rule's own line.
+    env.define(&one_set(
+        "web",
+        "autoscale:\n  profiles:\n    - name: default\n      capacity: { minimum: 1, maximum: 4, default: 2 }\n      rules:\n        - { condition: \"Percentage CPU > 70 avg 5m\", scale: out 1 }\n        - { condition: \"Percentage CPU >> 70 avg 5m\", scale: out 1 }",
+    ));
+    env.run(["validate"]).code(65).stderr_has("scalesets.yaml:11:").stderr_has("rules[1].condition");
 }

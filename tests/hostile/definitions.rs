@@ -21,24 +21,21 @@ const SYNTAX: &[Case] = &[
     ("complex-key.yaml", &["scalesets.yaml:2:7: expected string scalar"]),
     ("top-level-list.yaml", &["scalesets.yaml:1:1: expected a mapping (key: value lines or { key: value })"]),
     ("top-level-scalar.yaml", &["scalesets.yaml:1:1: expected a mapping"]),
-    ("null-scalesets.yaml", &["scalesets.yaml:1:10: expected a list"]),
+    ("null-scalesets.yaml", &["scalesets.yaml:1:10: scaleSets: expected a list"]),
 ];
 
 const TYPES: &[Case] = &[
-    ("wrong-type-capacity.yaml", &["scalesets.yaml:5:15: expected a whole number"]),
-    ("wrong-type-scalesets-map.yaml", &["scalesets.yaml:2:3: expected a list"]),
-    ("wrong-type-zones.yaml", &["scalesets.yaml:5:12: expected a list"]),
+    ("wrong-type-capacity.yaml", &["scalesets.yaml:5:15: capacity: expected a whole number"]),
+    ("wrong-type-scalesets-map.yaml", &["scalesets.yaml:2:3: scaleSets: expected a list"]),
+    ("wrong-type-zones.yaml", &["scalesets.yaml:5:12: zones: expected a list"]),
     ("wrong-type-bool.yaml", &["scalesets.yaml:6:20: invalid boolean (strict mode expects true/false)"]),
     ("wrong-type-name-list.yaml", &["scalesets.yaml:2:11: expected string scalar"]),
-    ("custom-tag.yaml", &["scalesets.yaml:5:21: expected a whole number"]),
+    ("custom-tag.yaml", &["scalesets.yaml:5:21: capacity: expected a whole number"]),
 ];
 
 const KEYS: &[Case] = &[
-    (
-        "unknown-key-top.yaml",
-        &["scalesets.yaml:1:1: unknown field `scaleSet`, expected one of scaleSets, prices, budget"],
-    ),
-    ("unknown-key-set.yaml", &["scalesets.yaml:5:5: unknown field `capacityy`, expected one of name, region, sku"]),
+    ("unknown-key-top.yaml", &["scalesets.yaml:1:1: unknown key 'scaleSet'; did you mean 'scaleSets'?"]),
+    ("unknown-key-set.yaml", &["scalesets.yaml:5:5: unknown key 'capacityy'; did you mean 'capacity'?"]),
     ("duplicate-key-set.yaml", &["scalesets.yaml:6:5: duplicate key 'capacity' (each key may appear only once)"]),
     ("duplicate-key-top.yaml", &["scalesets.yaml:5:1: duplicate key 'scaleSets' (each key may appear only once)"]),
     (
@@ -52,8 +49,8 @@ const KEYS: &[Case] = &[
 /// Nesting and alias expansion: refused early, in bounded time and memory.
 const BOMBS: &[Case] = &[
     ("deep-nesting-flow.yaml", &["scalesets.yaml:5:12: expected string scalar"]),
-    ("deep-nesting-block.yaml", &["scalesets.yaml:6:7: expected a list"]),
-    ("alias-bomb-top-level.yaml", &["scalesets.yaml:1:1: unknown field `a`"]),
+    ("deep-nesting-block.yaml", &["scalesets.yaml:6:7: load: expected a list"]),
+    ("alias-bomb-top-level.yaml", &["scalesets.yaml:1:1: unknown key 'a' (accepted: scaleSets, prices, budget)"]),
     (
         "alias-bomb-nested.yaml",
         &["scalesets.yaml:9:16: invalid type: sequence, expected a zone", "(used at line 9, column 16)"],
@@ -63,12 +60,12 @@ const BOMBS: &[Case] = &[
         &["scalesets.yaml:6:", "the YAML expands to too much (a limit of the YAML reader was reached: ScalarBytes"],
     ),
     ("alias-undefined.yaml", &["scalesets.yaml:3:13: alias references unknown anchor"]),
-    ("alias-merge-keys.yaml", &["scalesets.yaml:8:15: expected a whole number"]),
+    ("alias-merge-keys.yaml", &["scalesets.yaml:8:15: capacity: expected a whole number"]),
 ];
 
 const NUMBERS: &[Case] = &[
-    ("huge-number-capacity.yaml", &["scalesets.yaml:5:15: expected a whole number"]),
-    ("huge-float-capacity.yaml", &["scalesets.yaml:5:15: expected a whole number"]),
+    ("huge-number-capacity.yaml", &["scalesets.yaml:5:15: capacity: expected a whole number"]),
+    ("huge-float-capacity.yaml", &["scalesets.yaml:5:15: capacity: expected a whole number"]),
     (
         "negative-capacity.yaml",
         &["scalesets.yaml:5:5: scale set 'web': capacity: -1 is negative (accepted: 0 to 1000)"],
@@ -79,13 +76,13 @@ const NUMBERS: &[Case] = &[
             "scalesets.yaml:5:5: scale set 'web': capacity: 4294967296 is above the limit: a scale set holds at most 1000 VMs",
         ],
     ),
-    ("overflow-capacity-i64.yaml", &["scalesets.yaml:5:15: expected a whole number"]),
+    ("overflow-capacity-i64.yaml", &["scalesets.yaml:5:15: capacity: expected a whole number"]),
     ("capacity-above-limit.yaml", &["scalesets.yaml:6:5: scale set 'web': capacity: 101 is above the limit"]),
     (
         "autoscale-min-above-max.yaml",
         &["scale set 'web': autoscale.profiles[0].capacity: minimum 10 is greater than maximum 2"],
     ),
-    ("autoscale-huge-capacity.yaml", &["scalesets.yaml:8:44: expected a whole number"]),
+    ("autoscale-huge-capacity.yaml", &["scalesets.yaml:8:44: capacity: expected a whole number"]),
     (
         "duration-overflow.yaml",
         &["scalesets.yaml:5:23: invalid duration '99999999999999999999d': the number is too large"],

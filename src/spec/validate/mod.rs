@@ -35,6 +35,9 @@ use super::raw::{RawAutoscale, RawDefinition, RawProfile, RawRule, RawScaleSet};
 pub struct SetDefinition {
     pub config: ScaleSetConfig,
     pub capacity: u32,
+    /// What validation read differently from how it was written (a region's display name, a
+    /// size in another case), for the shell to tell the user.
+    pub notes: Vec<String>,
 }
 
 /// Default image per OS when the definition gives none.

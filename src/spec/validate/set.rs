@@ -22,16 +22,37 @@ pub(super) fn validate_set(
     let uniform = mode == OrchestrationMode::Uniform;
     let os = raw.os.unwrap_or(OsType::Linux);
 
-    // Region and size must be known to the catalog; suggest the nearest names.
-    if !catalog.has_region(&raw.region) {
+    // Region and size must be known to the catalog. Azure matches both without regard to case,
+    // and users write regions by their display names ("West Europe"): read those as the ARM
+    // name, with a note, and suggest the nearest names for the rest.
+    let mut notes = Vec::new();
+    let region = canonical(&raw.region, catalog.regions(), true);
+    if let Some(region) = &region
+        && *region != raw.region
+    {
+        notes.push(format!("scale set '{}': region '{}' read as '{region}'", raw.name, raw.region));
+    }
+    let region = region.unwrap_or_else(|| {
         let near = suggest::nearest(&raw.region, catalog.regions());
         c.problem("region", format!("unknown region '{}'{}", raw.region, suggest::phrase_after(&near)));
-    }
+        raw.region.clone()
+    });
     // A size known only from an imported price row has no hardware figures, and is fine.
-    if !catalog.knows_size(&raw.sku) {
+    let sku = if catalog.knows_size(&raw.sku) {
+        Some(raw.sku.clone())
+    } else {
+        canonical(&raw.sku, catalog.size_names(), false).filter(|s| catalog.knows_size(s))
+    };
+    if let Some(sku) = &sku
+        && *sku != raw.sku
+    {
+        notes.push(format!("scale set '{}': size '{}' read as '{sku}'", raw.name, raw.sku));
+    }
+    let sku = sku.unwrap_or_else(|| {
         let near = suggest::nearest(&raw.sku, catalog.size_names());
         c.problem("sku", format!("unknown VM size '{}'{}", raw.sku, suggest::phrase_after(&near)));
-    }
+        raw.sku.clone()
+    });
 
     let image = match &raw.image {
         None => match os {
@@ -265,24 +286,25 @@ pub(super) fn validate_set(
 
     let load = raw.load.as_ref().map(|entries| validate_load(entries, &raw.name, &mut c)).unwrap_or_default();
 
-    let model = VmModel { sku: raw.sku.clone(), os, image, os_disk_tier, priority, hybrid_benefit };
+    let model = VmModel { sku, os, image, os_disk_tier, priority, hybrid_benefit };
 
     let (load_balancer, public_ips) = validate_network(raw, &mut c);
 
     // Only price a model whose size, region and disk are known; otherwise the problems above
     // already say what is wrong.
     if c.problems.len() == before {
-        check_prices(&model, &raw.region, priority_mix.is_some(), catalog, &mut c);
+        check_prices(&model, &region, priority_mix.is_some(), catalog, &mut c);
     }
 
     if c.problems.len() > before {
         return None;
     }
     Some(SetDefinition {
+        notes,
         capacity,
         config: ScaleSetConfig {
             name: raw.name.clone(),
-            region: raw.region.clone(),
+            region,
             orchestration_mode: mode,
             zones,
             zone_balance,
@@ -329,4 +351,20 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
     if let Err(e) = catalog.disk_monthly(&model.os_disk_tier, region) {
         c.problem("osDisk.tier", e.to_string());
     }
+}
+
+/// The catalog's spelling of `written`: exact, else without regard to case (and, for regions,
+/// to spaces: "West Europe" is westeurope).
+fn canonical<'a>(written: &str, known: impl Iterator<Item = &'a str>, squeeze_spaces: bool) -> Option<String> {
+    let wanted: String = if squeeze_spaces { written.split_whitespace().collect() } else { written.trim().to_owned() };
+    let mut found = None;
+    for k in known {
+        if k == written {
+            return Some(k.to_owned());
+        }
+        if found.is_none() && k.eq_ignore_ascii_case(&wanted) {
+            found = Some(k.to_owned());
+        }
+    }
+    found
 }
