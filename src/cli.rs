@@ -146,10 +146,14 @@ pub enum Command {
         auto_approve: bool,
     },
     /// Create one scale set from the definition.
-    Create { name: String },
+    Create {
+        /// The scale set, as the definition names it.
+        name: String,
+    },
     /// Change a set's capacity by hand.
     #[command(group = clap::ArgGroup::new("amount").required(true))]
     Scale {
+        /// The scale set.
         name: String,
         /// The new capacity.
         #[arg(long, visible_alias = "new-capacity", group = "amount", allow_negative_numbers = true)]
@@ -160,6 +164,7 @@ pub enum Command {
     },
     /// Delete a whole set, or some of its instances.
     Delete {
+        /// The scale set.
         name: String,
         /// Delete only these instances (IDs or names); capacity drops accordingly.
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., value_name = "ID")]
@@ -169,7 +174,10 @@ pub enum Command {
     List,
     /// One row per instance of a set (`az vmss list-instances`).
     #[command(visible_alias = "list-instances")]
-    Instances { name: String },
+    Instances {
+        /// The scale set.
+        name: String,
+    },
     /// Cost summary: run rate, monthly projection, accrued so far.
     Cost {
         /// Only these scale sets.
@@ -216,10 +224,19 @@ pub enum Command {
         /// Only the last N entries.
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
+        /// Only entries at or after this logical time: an RFC 3339 time, or a duration back from
+        /// the state's clock (`2h`: the last two hours).
+        #[arg(long, value_name = "TIME|DURATION")]
+        since: Option<String>,
+        /// Only entries of these kinds (repeatable; e.g. AutoscaleScaleOut, Evicted).
+        #[arg(long, value_name = "KIND")]
+        kind: Vec<String>,
     },
     /// Protect instances from scale-in (and, with the flag, from scale-set actions).
     Protect {
+        /// The scale set.
         name: String,
+        /// The instances: IDs or VM names (`*` for all).
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
         /// Also protect from scale-set-wide actions (upgrades, reimage, deallocate of the set).
@@ -228,7 +245,9 @@ pub enum Command {
     },
     /// Remove instance protection.
     Unprotect {
+        /// The scale set.
         name: String,
+        /// The instances: IDs or VM names (`*` for all).
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
@@ -245,7 +264,9 @@ pub enum Command {
     /// Bring instances to the latest model (`az vmss update-instances`).
     #[command(visible_alias = "update-instances", group = clap::ArgGroup::new("which").required(true))]
     Upgrade {
+        /// The scale set.
         name: String,
+        /// The instances: IDs or VM names (`*` for all).
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "which", value_name = "ID")]
         instances: Vec<String>,
         /// Every outdated VM (except those protected from scale-set actions).
@@ -253,11 +274,18 @@ pub enum Command {
         all: bool,
     },
     /// Rolling upgrade control.
-    RollingUpgrade { action: RollingAction, name: String },
+    RollingUpgrade {
+        /// status, start or cancel.
+        action: RollingAction,
+        /// The scale set.
+        name: String,
+    },
     /// Inject what a health probe reports.
     #[command(group = clap::ArgGroup::new("targets").required(true))]
     Health {
+        /// The scale set.
         name: String,
+        /// The instances: IDs or VM names (`*` for all).
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "targets", value_name = "ID")]
         instances: Vec<String>,
         /// Every current VM of the set.
@@ -267,27 +295,41 @@ pub enum Command {
         /// fixed (healthy) image.
         #[arg(long, group = "targets")]
         new: bool,
+        /// What the probe reports: healthy, unhealthy or unknown.
         #[arg(long, value_enum)]
         set: HealthArg,
     },
     /// Simulate the platform evicting Spot VMs.
     #[command(visible_alias = "simulate-eviction")]
     Evict {
+        /// The scale set.
         name: String,
+        /// The instances: IDs or VM names (`*` for all).
         #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
     /// Automatic repairs: status, resume, suspend.
-    Repairs { action: RepairsAction, name: String },
+    Repairs {
+        /// status, resume or suspend.
+        action: RepairsAction,
+        /// The scale set.
+        name: String,
+    },
     /// Print shell completions.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Print the JSON Schema of the definition file.
     Schema,
+    /// Print the manual page (roff): `scaleset manpage > scaleset.1; man ./scaleset.1`.
+    Manpage,
 }
 
 /// Which instances a power operation touches.
 #[derive(Debug, Args)]
 pub struct PowerArgs {
+    /// The scale set.
     pub name: String,
     /// Only these instances (IDs or names; `*` for all, as `az` writes it); without it, the
     /// whole set.

@@ -68,7 +68,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Unprotect { name, instances } => scaling::protect(&ctx, &name, &instances, false, false),
         Command::List => show::list(&ctx),
         Command::Instances { name } => show::instances(&ctx, &name),
-        Command::Events { name, tail } => show::events(&ctx, name.as_deref(), tail),
+        Command::Events { name, tail, since, kind } => {
+            show::events(&ctx, name.as_deref(), tail, since.as_deref(), &kind)
+        }
+        Command::Manpage => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            let mut out = Vec::new();
+            page.render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Cost { names, max_monthly, commitments, basis } => {
             show::cost(&ctx, &names, max_monthly, commitments, basis)
         }
@@ -105,7 +114,7 @@ impl Context {
         } else {
             None
         };
-        let needs_definition = !matches!(cli.command, Command::Completions { .. } | Command::Schema);
+        let needs_definition = !matches!(cli.command, Command::Completions { .. } | Command::Schema | Command::Manpage);
         let definition = if needs_definition { DefinitionFile::read(&g.file) } else { DefinitionFile::none(&g.file) };
         let catalog = price_catalog(cli, &definition)?;
         Ok(Self {
@@ -284,7 +293,7 @@ fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineErro
 /// The prices of this run: the built-in catalog, overlaid with `--prices` or the definition's
 /// `prices:` export (see `inputs::price_catalog`). Completions and the schema need none.
 fn price_catalog(cli: &Cli, definition: &DefinitionFile) -> Result<Cow<'static, Catalog>> {
-    if matches!(cli.command, Command::Completions { .. } | Command::Schema) {
+    if matches!(cli.command, Command::Completions { .. } | Command::Schema | Command::Manpage) {
         return Ok(Cow::Borrowed(Catalog::builtin()));
     }
     let (catalog, warnings) = crate::inputs::price_catalog(cli.global.prices.as_deref(), definition)?;

@@ -38,7 +38,13 @@ pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<ExitCode> {
+pub fn events(
+    ctx: &Context,
+    name: Option<&str>,
+    tail: Option<usize>,
+    since: Option<&str>,
+    kinds: &[String],
+) -> Result<ExitCode> {
     let state = ctx.read_state()?;
     if let Some(name) = name
         && state.as_ref().is_some_and(|s| s.set(name).is_none())
@@ -46,10 +52,38 @@ pub fn events(ctx: &Context, name: Option<&str>, tail: Option<usize>) -> Result<
     {
         return Err(set_not_found(state.as_ref(), name).into());
     }
+    let mut wanted_kinds = Vec::new();
+    for k in kinds {
+        let kind = crate::model::event::EventKind::ALL.iter().find(|e| e.as_str().eq_ignore_ascii_case(k)).ok_or_else(
+            || {
+                let known = crate::model::event::EventKind::ALL.iter().map(|e| e.as_str());
+                crate::exit::UsageError(format!(
+                    "--kind '{k}' is not a kind of entry{}",
+                    crate::suggest::hint(k, known)
+                ))
+            },
+        )?;
+        wanted_kinds.push(*kind);
+    }
+    let clock = state.as_ref().map_or(jiff::Timestamp::UNIX_EPOCH, |s| s.clock);
+    let since = match since {
+        None => None,
+        Some(text) => Some(match text.parse::<jiff::Timestamp>() {
+            Ok(t) => t,
+            Err(_) => {
+                let back: Duration = text.parse().map_err(|e| {
+                    crate::exit::UsageError(format!("--since '{text}' is neither an RFC 3339 time nor a duration: {e}"))
+                })?;
+                clock.checked_sub(back.as_signed()).unwrap_or(jiff::Timestamp::MIN)
+            }
+        }),
+    };
     let mut selected: Vec<&crate::model::event::Event> = state
         .iter()
         .flat_map(|s| s.events.iter())
         .filter(|e| name.is_none_or(|n| e.scale_set.as_deref() == Some(n)))
+        .filter(|e| since.is_none_or(|t| e.time >= t))
+        .filter(|e| wanted_kinds.is_empty() || wanted_kinds.contains(&e.kind))
         .collect();
     if let Some(n) = tail {
         let skip = selected.len().saturating_sub(n);

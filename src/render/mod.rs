@@ -223,13 +223,15 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
 /// `events`.
 #[must_use]
 pub fn events_table(events: &[&Event], style: Style) -> String {
-    let mut t = table::new(&["Time", "Scale set", "Kind", "Message"], style).drop_first(&[2]).shorten(3);
+    // Why: the rule that fired with the metric's value, or the command or policy that acted.
+    let mut t = table::new(&["Time", "Scale set", "Kind", "Message", "Why"], style).drop_first(&[4, 2]).shorten(3);
     for e in events {
         t.add_row(vec![
             e.time.to_string(),
             e.scale_set.clone().unwrap_or_else(|| "-".into()),
             e.kind.to_string(),
             e.message.clone(),
+            e.reason.clone().unwrap_or_default(),
         ]);
     }
     table::render(&t)

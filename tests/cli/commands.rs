@@ -1,7 +1,7 @@
 //! create, scale, delete, protect, list, instances, events and cost: arguments, refusals, JSON
 //! keys as the contract lists them, and a cost worked out by hand.
 
-use crate::support::{Env, WEB, WEB_AND_API, assert_keys, assert_money, one_set};
+use crate::support::{Env, WEB, WEB_AND_API, assert_keys, assert_money, one_set, text};
 
 // ---------------------------------------------------------------------------------------------
 // create
@@ -673,4 +673,53 @@ fn az_vmss_names_work_as_aliases() {
     // apply prints the plan it carries out before the result.
     env.define(&WEB.replace("capacity: 3", "capacity: 5"));
     env.run(["apply"]).code(0).stdout_has("~ web:\n    capacity: 4 -> 5\nPlan: 0 to add, 1 to change, 0 to destroy.\n");
+}
+
+#[test]
+fn every_argument_has_help_text_and_a_manual_page_exists() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" || arg.is_hide_set() {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.get_about().is_none() {
+                missing.push(format!("{path} {} (no about)", sub.get_name()));
+            }
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&scaleset::cli::Cli::command(), "scaleset", &mut missing);
+    assert!(missing.is_empty(), "arguments without help text:\n{}", missing.join("\n"));
+    let env = Env::new();
+    env.run(["manpage"]).code(0).stdout_has(".TH scaleset").stdout_has("simulate");
+}
+
+#[test]
+fn events_filter_by_time_and_kind_and_say_why() {
+    let env = Env::applied(WEB);
+    env.run(["scale", "web", "--capacity", "5"]).code(0);
+    env.run(["advance", "2h"]).code(0);
+    env.run(["scale", "web", "--capacity", "4"]).code(0);
+    let all = env.json(["events", "web"]);
+    let ins = env.json(["events", "web", "--kind", "scalein"]);
+    assert_eq!(ins.as_array().unwrap().len(), 1, "{ins:#}");
+    assert!(all.as_array().unwrap().len() > 2);
+    let recent = env.json(["events", "--since", "1h"]);
+    assert!(
+        recent.as_array().unwrap().iter().all(|e| text(&e["time"]).as_str() >= "2026-01-05T09:00:00Z"),
+        "{recent:#}"
+    );
+    let since = env.json(["events", "web", "--since", "2026-01-05T10:00:00Z"]);
+    assert_eq!(since.as_array().unwrap().len(), 1);
+    env.run(["events", "--kind", "ScaleInn"]).code(64).stderr_has("did you mean 'ScaleIn'?");
+    env.run(["events", "--since", "yesterday"]).code(64);
+    env.run(["events", "web"]).code(0).stdout_has("WHY").stdout_has("scale --capacity");
 }
