@@ -154,6 +154,7 @@ pub enum Command {
     #[command(group = clap::ArgGroup::new("amount").required(true))]
     Scale {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The new capacity.
         #[arg(long, visible_alias = "new-capacity", group = "amount", allow_negative_numbers = true)]
@@ -165,9 +166,10 @@ pub enum Command {
     /// Delete a whole set, or some of its instances.
     Delete {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// Delete only these instances (IDs or names); capacity drops accordingly.
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., value_name = "ID")]
         instances: Vec<String>,
     },
     /// One row per scale set.
@@ -176,6 +178,7 @@ pub enum Command {
     #[command(visible_alias = "list-instances")]
     Instances {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
     },
     /// Cost summary: run rate, monthly projection, accrued so far.
@@ -235,9 +238,10 @@ pub enum Command {
     /// Protect instances from scale-in (and, with the flag, from scale-set actions).
     Protect {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The instances: IDs or VM names (`*` for all).
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
         /// Also protect from scale-set-wide actions (upgrades, reimage, deallocate of the set).
         #[arg(long)]
@@ -246,9 +250,10 @@ pub enum Command {
     /// Remove instance protection.
     Unprotect {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The instances: IDs or VM names (`*` for all).
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
     /// Start stopped or deallocated VMs (no IDs: the whole set).
@@ -265,9 +270,10 @@ pub enum Command {
     #[command(visible_alias = "update-instances", group = clap::ArgGroup::new("which").required(true))]
     Upgrade {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The instances: IDs or VM names (`*` for all).
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "which", value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., group = "which", value_name = "ID")]
         instances: Vec<String>,
         /// Every outdated VM (except those protected from scale-set actions).
         #[arg(long, group = "which")]
@@ -278,15 +284,17 @@ pub enum Command {
         /// status, start or cancel.
         action: RollingAction,
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
     },
     /// Inject what a health probe reports.
     #[command(group = clap::ArgGroup::new("targets").required(true))]
     Health {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The instances: IDs or VM names (`*` for all).
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., group = "targets", value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., group = "targets", value_name = "ID")]
         instances: Vec<String>,
         /// Every current VM of the set.
         #[arg(long, group = "targets")]
@@ -303,9 +311,10 @@ pub enum Command {
     #[command(visible_alias = "simulate-eviction")]
     Evict {
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
         /// The instances: IDs or VM names (`*` for all).
-        #[arg(long, visible_alias = "instance-ids", num_args = 1.., required = true, value_name = "ID")]
+        #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., required = true, value_name = "ID")]
         instances: Vec<String>,
     },
     /// Automatic repairs: status, resume, suspend.
@@ -313,6 +322,7 @@ pub enum Command {
         /// status, resume or suspend.
         action: RepairsAction,
         /// The scale set.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
         name: String,
     },
     /// Print shell completions.
@@ -330,10 +340,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct PowerArgs {
     /// The scale set.
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::completion::set_names))]
     pub name: String,
     /// Only these instances (IDs or names; `*` for all, as `az` writes it); without it, the
     /// whole set.
-    #[arg(long, visible_alias = "instance-ids", num_args = 1.., value_name = "ID")]
+    #[arg(long, visible_alias = "instance-ids", add = clap_complete::ArgValueCandidates::new(crate::completion::instance_ids), num_args = 1.., value_name = "ID")]
     pub instances: Vec<String>,
 }
 

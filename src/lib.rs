@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod completion;
 pub mod cost;
 pub mod engine;
 pub mod exit;

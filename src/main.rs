@@ -7,6 +7,9 @@ use clap::Parser;
 use scaleset::exit::Failure;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash scaleset` prints the shell's completion code; the shell then calls back
+    // with the words typed, and set names and instance IDs come from the state.
+    clap_complete::CompleteEnv::with_factory(<scaleset::cli::Cli as clap::CommandFactory>::command).complete();
     let cli = match scaleset::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -723,3 +723,22 @@ fn events_filter_by_time_and_kind_and_say_why() {
     env.run(["events", "--since", "yesterday"]).code(64);
     env.run(["events", "web"]).code(0).stdout_has("WHY").stdout_has("scale --capacity");
 }
+
+#[test]
+fn completions_offer_set_names_and_instance_ids_from_the_state() {
+    let env = Env::applied(WEB_AND_API);
+    let complete = |index: &str, words: &[&str]| -> String {
+        let mut cmd = env.command(["--"].iter().chain(words.iter()));
+        cmd.env("COMPLETE", "bash").env("_CLAP_COMPLETE_INDEX", index).env("_CLAP_IFS", "\n");
+        let out = crate::support::Outcome::of(&mut cmd).code(0);
+        out.stdout
+    };
+    let sets = complete("2", &["scaleset", "scale", ""]);
+    assert!(sets.lines().any(|l| l == "web") && sets.lines().any(|l| l == "api"), "{sets}");
+    let ids = complete("4", &["scaleset", "stop", "web", "--instances", ""]);
+    assert!(ids.lines().any(|l| l == "*") && ids.lines().any(|l| l == "2"), "{ids}");
+    // The shell's own code, to source.
+    let mut cmd = env.command(Vec::<&str>::new());
+    cmd.env("COMPLETE", "bash");
+    crate::support::Outcome::of(&mut cmd).code(0).stdout_has("_clap_complete_scaleset");
+}
