@@ -417,7 +417,7 @@ fn messages_name_the_key_the_shape_and_azures_names() {
     env.run(["validate"])
         .code(0)
         .stderr_has("note: scale set 'web': region 'West Europe' read as 'westeurope'")
-        .stderr_has("note: scale set 'web': size 'standard_d2s_v5' read as 'Standard_D2s_v5'");
+        .stderr_has("note: scale set 'web': VM size 'standard_d2s_v5' read as 'Standard_D2s_v5'");
     env.run(["apply"]).code(0);
     assert_eq!(env.set("web")["config"]["region"], "westeurope");
     assert_eq!(env.set("web")["config"]["model"]["sku"], "Standard_D2s_v5");

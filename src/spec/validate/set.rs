@@ -26,33 +26,35 @@ pub(super) fn validate_set(
     // and users write regions by their display names ("West Europe"): read those as the ARM
     // name, with a note, and suggest the nearest names for the rest.
     let mut notes = Vec::new();
-    let region = canonical(&raw.region, catalog.regions(), true);
-    if let Some(region) = &region
-        && *region != raw.region
-    {
-        notes.push(format!("scale set '{}': region '{}' read as '{region}'", raw.name, raw.region));
-    }
-    let region = region.unwrap_or_else(|| {
-        let near = suggest::nearest(&raw.region, catalog.regions());
-        c.problem("region", format!("unknown region '{}'{}", raw.region, suggest::phrase_after(&near)));
-        raw.region.clone()
-    });
+    let mut read = |field: &str, what: &str, written: &str, found: Option<String>, known: Vec<&str>| -> String {
+        match found {
+            Some(name) => {
+                if name != written {
+                    notes.push(format!("scale set '{}': {what} '{written}' read as '{name}'", raw.name));
+                }
+                name
+            }
+            None => {
+                let near = suggest::nearest(written, known.into_iter());
+                c.problem(field, format!("unknown {what} '{written}'{}", suggest::phrase_after(&near)));
+                written.to_owned()
+            }
+        }
+    };
+    let region = read(
+        "region",
+        "region",
+        &raw.region,
+        canonical(&raw.region, catalog.regions(), true),
+        catalog.regions().collect(),
+    );
     // A size known only from an imported price row has no hardware figures, and is fine.
-    let sku = if catalog.knows_size(&raw.sku) {
+    let sku_found = if catalog.knows_size(&raw.sku) {
         Some(raw.sku.clone())
     } else {
         canonical(&raw.sku, catalog.size_names(), false).filter(|s| catalog.knows_size(s))
     };
-    if let Some(sku) = &sku
-        && *sku != raw.sku
-    {
-        notes.push(format!("scale set '{}': size '{}' read as '{sku}'", raw.name, raw.sku));
-    }
-    let sku = sku.unwrap_or_else(|| {
-        let near = suggest::nearest(&raw.sku, catalog.size_names());
-        c.problem("sku", format!("unknown VM size '{}'{}", raw.sku, suggest::phrase_after(&near)));
-        raw.sku.clone()
-    });
+    let sku = read("sku", "VM size", &raw.sku, sku_found, catalog.size_names().collect());
 
     let image = match &raw.image {
         None => match os {
