@@ -35,7 +35,7 @@ pub(super) fn validate_set(
                 name
             }
             None => {
-                let near = suggest::nearest(written, known.into_iter());
+                let near = suggest::nearest(written, known);
                 c.problem(field, format!("unknown {what} '{written}'{}", suggest::phrase_after(&near)));
                 written.to_owned()
             }
