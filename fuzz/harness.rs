@@ -192,13 +192,14 @@ pub fn engine_ops(data: &[u8]) {
 }
 
 /// The small parsers of user input, chosen by the first byte: a load CSV, a `--load` spec, a
-/// duration, an RFC 3339 time, an amount of money. Each gives a value or an error that says
+/// duration, an RFC 3339 time, an amount of money, a metric export (timestamped CSV or
+/// `az monitor metrics` JSON). Each gives a value or an error that says
 /// something, never a panic; what it accepts is in range (load values finite and capped, a
 /// duration that displays and parses back to itself, money that round-trips).
 pub fn inputs(bytes: &[u8]) {
     let Some((&which, rest)) = bytes.split_first() else { return };
     let text = String::from_utf8_lossy(rest);
-    match which % 5 {
+    match which % 6 {
         0 => match scaleset::sim::load::parse_csv("fuzz.csv", &text, &["web", "api"]) {
             Err(e) => assert!(e.to_string().starts_with("fuzz.csv"), "the error names the file: {e}"),
             Ok(sources) => {
@@ -227,6 +228,22 @@ pub fn inputs(bytes: &[u8]) {
         }
         3 => {
             let _ = text.parse::<Timestamp>();
+        }
+        5 => {
+            let opts = scaleset::sim::trace::TraceOptions::default();
+            match scaleset::sim::trace::parse("fuzz.csv", &text, &opts) {
+                Err(e) => assert!(e.to_string().starts_with("fuzz.csv"), "the error names the file: {e}"),
+                Ok(columns) => {
+                    for (_, signal) in columns {
+                        let scaleset::model::load::Signal::Series(series) = signal else { panic!("a series") };
+                        for minute in [0, 1, 59, 1440, 525_600] {
+                            if let Some(v) = series.value(minute, 29_460_000 + i64::try_from(minute).unwrap_or(0)) {
+                                assert!(scaleset::model::load::is_load_value(v), "{v}");
+                            }
+                        }
+                    }
+                }
+            }
         }
         _ => {
             if let Ok(m) = scaleset::model::money::Money::parse(&text) {

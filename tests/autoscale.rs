@@ -625,7 +625,7 @@ fn bad_load_specs_give_clear_errors_and_change_nothing() {
         ("=5", USAGE, "the metric name is empty"),
         ("missing.csv", 1, "cannot read the CSV file"),
         ("bad.csv", USAGE, "bad.csv:3:1: minute 0 is not after the previous row's"),
-        ("header.csv", USAGE, "the header must be 'minute,METRIC"),
+        ("header.csv", USAGE, "header.csv:2:1: '0' is not a time"),
         ("value.csv", USAGE, "value.csv:2:2: 'abc' is not a number from 0 to 1e9"),
     ];
     for (spec, code, message) in cases {
@@ -1017,4 +1017,47 @@ fn a_misspelt_load_target_warns_with_the_nearest_match_and_strict_refuses() {
     env.define(&typo);
     env.ok(["validate"]).stderr_has("note: web: load: metric 'Percentage CPUU' is read by no autoscale rule");
     env.run(["validate", "--strict"]).code(65).stderr_has("is read by no autoscale rule").stderr_has("(--strict)");
+}
+
+#[test]
+fn real_metric_exports_drive_the_load() {
+    let env = Env::with_definition(&plain(2));
+    // Five-minute samples with timestamps, a gap, and values that are a per-VM average of 4 VMs.
+    env.write(
+        "cpu.csv",
+        "timestamp,avg\n2026-01-05T08:00:00Z,10\n2026-01-05T08:05:00Z,20\n2026-01-05T08:10:00Z,\n2026-01-05T08:15:00Z,40\n",
+    );
+    env.ok([
+        "simulate",
+        "--duration",
+        "20m",
+        "--no-chart",
+        "--timeline",
+        "t.csv",
+        "--load",
+        "Percentage CPU=trace(cpu.csv, column=avg, values=perInstance, instances=4, between=hold, repeat=false)",
+    ]);
+    let demand: Vec<String> = timeline(&env, "t.csv").iter().map(|r| r["demand"].clone()).collect();
+    assert_eq!(demand[0], "40", "10 per VM x 4 VMs");
+    assert_eq!(demand[7], "80");
+    assert_eq!(demand[12], "", "a gap in the export is no data");
+    assert_eq!(demand[16], "160");
+    // `az monitor metrics list -o json`, read by the metric's own name.
+    env.write(
+        "metrics.json",
+        r#"{"value": [{"name": {"value": "Percentage CPU"}, "timeseries": [{"data": [
+            {"timeStamp": "2026-01-05T08:00:00Z", "average": 30},
+            {"timeStamp": "2026-01-05T08:01:00Z", "average": 50}]}]}]}"#,
+    );
+    env.ok(["simulate", "--duration", "2m", "--no-chart", "--timeline", "j.csv", "--load", "metrics.json"]);
+    let demand: Vec<String> = timeline(&env, "j.csv").iter().map(|r| r["demand"].clone()).collect();
+    assert_eq!(demand, ["30", "50"]);
+    // Mistakes name the file, the line and the column.
+    env.write("bad.csv", "timestamp,avg\n2026-01-05T08:00:00Z,10\nlater,20\n");
+    env.run(["simulate", "--duration", "5m", "--load", "Percentage CPU=trace(bad.csv)"])
+        .code(64)
+        .stderr_has("bad.csv:3:1: 'later' is not a time");
+    env.run(["simulate", "--duration", "5m", "--load", "Percentage CPU=trace(cpu.csv, column=p99)"])
+        .code(64)
+        .stderr_has("no column 'p99'");
 }

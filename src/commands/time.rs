@@ -20,38 +20,41 @@ use crate::sim::record::Recorder;
 
 use super::{Context, set_not_found};
 
-/// The `--load` values, with CSV files read: done before the lock is taken, so a slow or
+/// The `--load` values, with their files read: done before the lock is taken, so a slow or
 /// broken input never holds up other writers.
 struct LoadArgs<'a> {
-    /// (spec as written, the file's text for a CSV trace).
+    /// (spec as written, the file's text for a trace).
     items: Vec<(&'a str, Option<String>)>,
+}
+
+/// Reads a load file: what it holds is the user's input (exit 64 when it is not readable as
+/// text); failing to read it at all is not.
+fn read_load_file(spec: &str, path: &str) -> Result<String> {
+    crate::inputs::read_text_limited(std::path::Path::new(path), crate::inputs::MAX_LOAD_BYTES).map_err(|e| {
+        let message = format!("--load '{spec}': cannot read the CSV file: {e}");
+        if matches!(
+            e.kind(),
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput | std::io::ErrorKind::FileTooLarge
+        ) {
+            anyhow::Error::new(UsageError(message))
+        } else {
+            anyhow::anyhow!(message)
+        }
+    })
 }
 
 impl<'a> LoadArgs<'a> {
     fn read(specs: &'a [String]) -> Result<Self> {
         let mut items = Vec::new();
         for spec in specs {
-            let looks_like_file = !spec.contains('=') || spec.to_ascii_lowercase().ends_with(".csv");
-            let text = if looks_like_file {
-                let path = std::path::Path::new(spec);
-                let text = crate::inputs::read_text_limited(path, crate::inputs::MAX_LOAD_BYTES).map_err(|e| {
-                    let message = format!("--load '{spec}': cannot read the CSV file: {e}");
-                    // What the file holds is the user's input (exit 64); failing to read it is not.
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::InvalidData
-                            | std::io::ErrorKind::InvalidInput
-                            | std::io::ErrorKind::FileTooLarge
-                    ) {
-                        anyhow::Error::new(UsageError(message))
-                    } else {
-                        anyhow::anyhow!(message)
-                    }
-                })?;
-                Some(text)
-            } else {
-                None
-            };
+            let text =
+                if let Some(trace) = crate::sim::trace::trace_spec(spec).map_err(|e| UsageError(e.to_string()))? {
+                    Some(read_load_file(spec, &trace.file)?)
+                } else if !spec.contains('=') || spec.to_ascii_lowercase().ends_with(".csv") {
+                    Some(read_load_file(spec, spec)?)
+                } else {
+                    None
+                };
             items.push((spec.as_str(), text));
         }
         Ok(Self { items })
@@ -61,14 +64,49 @@ impl<'a> LoadArgs<'a> {
     fn parse(&self, set_names: &[&str]) -> Result<Load> {
         let mut sources = Vec::new();
         for (spec, text) in &self.items {
-            match text {
-                Some(text) => sources
-                    .extend(load::parse_csv(spec, text, set_names).map_err(|e| UsageError(format!("--load: {e}")))?),
-                None => sources.push(load::parse_spec(spec, set_names).map_err(|e| UsageError(e.to_string()))?),
+            let usage = |e: crate::sim::load::LoadError| UsageError(format!("--load: {e}"));
+            match (crate::sim::trace::trace_spec(spec).map_err(|e| UsageError(e.to_string()))?, text) {
+                (Some(trace), Some(text)) => {
+                    let (scale_set, metric) = match trace.target.split_once(':') {
+                        Some((set, metric)) if set_names.contains(&set.trim()) => {
+                            (Some(set.trim().to_owned()), metric.trim().to_owned())
+                        }
+                        _ => (None, trace.target.clone()),
+                    };
+                    let mut columns = crate::sim::trace::parse(&trace.file, text, &trace.options).map_err(usage)?;
+                    let (_, signal) = columns.remove(0);
+                    sources.push(crate::model::load::Source { scale_set, metric, signal, noise: 0.0 });
+                }
+                (None, Some(text)) if is_minute_csv(text) => {
+                    sources.extend(load::parse_csv(spec, text, set_names).map_err(usage)?)
+                }
+                // A metric export named alone: each column (or JSON metric) is a metric of that name.
+                (None, Some(text)) => {
+                    let columns = crate::sim::trace::parse(spec, text, &crate::sim::trace::TraceOptions::default())
+                        .map_err(usage)?;
+                    sources.extend(columns.into_iter().map(|(metric, signal)| crate::model::load::Source {
+                        scale_set: None,
+                        metric,
+                        signal,
+                        noise: 0.0,
+                    }));
+                }
+                _ => sources.push(load::parse_spec(spec, set_names).map_err(|e| UsageError(e.to_string()))?),
             }
         }
         Ok(Load { sources })
     }
+}
+
+/// Whether a load CSV is in the `minute,METRIC` form (its first header cell is `minute`).
+fn is_minute_csv(text: &str) -> bool {
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .unwrap_or("");
+    let cell = first.split(',').next().unwrap_or("").trim().trim_matches('"');
+    cell.eq_ignore_ascii_case("minute") || !(first.to_ascii_lowercase().contains("time"))
 }
 
 /// Warns about loads no rule reads and rules that receive no load (refuses with `--strict`).

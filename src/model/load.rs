@@ -49,6 +49,9 @@ pub enum Signal {
     Trace {
         rows: Vec<(u64, f64)>,
     },
+    /// A metric export: values at timestamps (minutes since `start`, an absolute minute since
+    /// the Unix epoch), a gap (`None`) where the export has no value.
+    Series(Series),
 }
 
 /// One source of load.
@@ -68,4 +71,20 @@ pub struct Source {
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
+}
+
+/// A metric export turned into load: points in time, read as the trace's options say.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Series {
+    /// The first point's absolute minute (minutes since the Unix epoch, UTC).
+    pub start: i64,
+    /// (minutes after `start`, total demand or none) in ascending order.
+    pub points: Vec<(u32, Option<f64>)>,
+    /// Aligned to the export's own timestamps (true) or to the start of the run (false).
+    pub absolute: bool,
+    /// Linear between points (true) or each value held until the next (false).
+    pub linear: bool,
+    /// Started again after the last point (true) or no data past it (false).
+    pub repeat: bool,
 }

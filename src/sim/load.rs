@@ -60,6 +60,8 @@ impl Signal {
                 let i = rows.partition_point(|(start, _)| *start <= minute);
                 if i == 0 { rows.first().map_or(0.0, |r| r.1) } else { rows[i - 1].1 }
             }
+            // Read relative to the run; an absolutely aligned series goes through `Source::sample`.
+            Signal::Series(series) => series.value(minute, 0).unwrap_or(0.0),
         }
     }
 }
@@ -68,7 +70,17 @@ impl Source {
     /// The value at a minute, noise included. Never negative: demand cannot be.
     #[must_use]
     pub fn value(&self, seed: u64, set: &str, minute: u64, absolute_minute: i64, hour_of_day: f64) -> f64 {
-        let mut v = self.signal.value(minute, hour_of_day);
+        self.sample(seed, set, minute, absolute_minute, hour_of_day).unwrap_or(0.0)
+    }
+
+    /// The value at a minute, noise included, or `None` where a metric export has a gap (no
+    /// data, as Azure Monitor would report it).
+    #[must_use]
+    pub fn sample(&self, seed: u64, set: &str, minute: u64, absolute_minute: i64, hour_of_day: f64) -> Option<f64> {
+        let mut v = match &self.signal {
+            Signal::Series(series) => series.value(minute, absolute_minute)?,
+            signal => signal.value(minute, hour_of_day),
+        };
         if self.noise > 0.0 {
             let key = stable_hash(&[
                 &seed.to_le_bytes(),
@@ -79,7 +91,7 @@ impl Source {
             let mut rng = rand_pcg::Pcg64::seed_from_u64(key);
             v += rng.random_range(-self.noise..=self.noise);
         }
-        v.max(0.0)
+        Some(v.max(0.0))
     }
 }
 
@@ -119,10 +131,14 @@ impl Load {
         absolute_minute: i64,
         hour_of_day: f64,
     ) -> Option<f64> {
+        // Sources add up; a gap in one export is no data only when no source has a value.
         let mut total = None;
         for s in &self.sources {
-            if s.metric.eq_ignore_ascii_case(metric) && s.scale_set.as_deref().is_none_or(|n| n == set) {
-                *total.get_or_insert(0.0) += s.value(seed, set, minute, absolute_minute, hour_of_day);
+            if s.metric.eq_ignore_ascii_case(metric)
+                && s.scale_set.as_deref().is_none_or(|n| n == set)
+                && let Some(v) = s.sample(seed, set, minute, absolute_minute, hour_of_day)
+            {
+                *total.get_or_insert(0.0) += v;
             }
         }
         total

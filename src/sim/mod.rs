@@ -3,4 +3,5 @@
 pub mod load;
 pub mod metrics;
 pub mod record;
+pub mod trace;
 pub mod wiring;

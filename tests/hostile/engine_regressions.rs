@@ -54,6 +54,8 @@ fn input_and_prices_reproducers_pass() {
         b"\x021h30m",
         b"\x039999-12-31T00:00:00Z",
         b"\x04123.456789",
+        b"\x05timestamp,cpu\n2026-01-05T08:00:00Z,5\n2026-01-05 08:05:00,\n",
+        b"\x05{\"value\": []}",
     ] {
         harness::inputs(case);
     }
