@@ -87,6 +87,34 @@ pub struct GlobalArgs {
     pub prices: Option<PathBuf>,
 }
 
+/// `prices` actions.
+#[derive(Debug, Subcommand)]
+pub enum PricesAction {
+    /// Download current retail prices (VMs, managed disks) into the price cache; the only
+    /// command that uses the network.
+    Update {
+        /// Only these regions (repeatable; default: every region).
+        #[arg(long = "region", value_name = "REGION")]
+        regions: Vec<String>,
+        /// The currency: USD (prices are kept exact in dollars; nothing is converted).
+        #[arg(long, default_value = "USD", value_parser = ["USD"])]
+        currency: String,
+        /// The API's address (a mirror, a test server).
+        #[arg(long, env = "SCALESET_PRICES_API", default_value = crate::prices_api::DEFAULT_ENDPOINT, value_name = "URL")]
+        endpoint: String,
+    },
+    /// The price sources in use, with their dates; warns when the cache is older than 35 days.
+    Status,
+    /// The hourly prices of one VM size, per region, with where they come from.
+    Show {
+        /// The VM size, e.g. Standard_D2s_v5.
+        size: String,
+        /// Only this region.
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
 /// What the budget gate compares with the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CostBasis {
@@ -334,6 +362,11 @@ pub enum Command {
     Schema,
     /// Print the manual page (roff): `scaleset manpage > scaleset.1; man ./scaleset.1`.
     Manpage,
+    /// Current Azure retail prices: fetch them into the price cache, see which prices are used.
+    Prices {
+        #[command(subcommand)]
+        action: PricesAction,
+    },
 }
 
 /// Which instances a power operation touches.

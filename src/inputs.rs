@@ -113,12 +113,13 @@ impl DefinitionFile {
     }
 }
 
-/// The prices of a run, and warnings to show: the built-in catalog, overlaid with the export
-/// named by `flag` (`--prices` / SCALESET_PRICES) or else by the definition's `prices:` key
-/// (relative to the definition file).
+/// The prices of a run, and warnings to show: the built-in catalog, overlaid with the price
+/// cache of `prices update` when there is one, then with the export named by `flag`
+/// (`--prices` / SCALESET_PRICES) or else by the definition's `prices:` key (relative to the
+/// definition file). Later sources win: built-in < cache < export.
 ///
 /// A definition that cannot be read here is left to the commands that load it, which report
-/// it with positions; without a definition the built-in catalog is used.
+/// it with positions; a cache that cannot be used is a warning (it is only a cache).
 ///
 /// # Errors
 /// A [`RetailError`] for the flag's file; a [`DefinitionError`] (field `prices`, so the
@@ -127,30 +128,59 @@ pub fn price_catalog(
     flag: Option<&Path>,
     definition: &DefinitionFile,
 ) -> anyhow::Result<(Cow<'static, Catalog>, Vec<String>)> {
-    let (catalog, report) = if let Some(path) = flag {
-        prices_export(path, &path.display().to_string())?
-    } else {
-        let Ok(Some(Settings { prices: Some(prices), .. })) = definition.settings() else {
-            return Ok((Cow::Borrowed(Catalog::builtin()), Vec::new()));
-        };
-        prices_export(&prices.path, &prices.written).map_err(|error| {
+    let mut warnings = Vec::new();
+    let mut base: Cow<'static, Catalog> = Cow::Borrowed(Catalog::builtin());
+    let cache_path = crate::prices_api::cache_path();
+    match cached_prices(&cache_path) {
+        Ok(None) => {}
+        Ok(Some(catalog)) => base = Cow::Owned(catalog),
+        Err(e) => warnings
+            .push(format!("the price cache {} is not used: {e}; run `scaleset prices update`", cache_path.display())),
+    }
+    let export = if let Some(path) = flag {
+        Some(prices_export(&base, path, &path.display().to_string())?)
+    } else if let Ok(Some(Settings { prices: Some(prices), .. })) = definition.settings() {
+        Some(prices_export(&base, &prices.path, &prices.written).map_err(|error| {
             let text = definition.bytes().map(String::from_utf8_lossy).unwrap_or_default();
             DefinitionError::Invalid {
                 path: definition.shown(),
                 problems: vec![settings::problem(&text, "prices", error.to_string())],
             }
-        })?
+        })?)
+    } else {
+        None
     };
-    Ok((Cow::Owned(catalog), report.warnings))
+    match export {
+        None => Ok((base, warnings)),
+        Some((catalog, report)) => {
+            warnings.extend(report.warnings);
+            Ok((Cow::Owned(catalog), warnings))
+        }
+    }
 }
 
-/// The built-in catalog with the export at `path` laid over it. `shown` is how the file is
-/// named in messages (as the user wrote it).
+/// The built-in catalog with the price cache laid over it; `Ok(None)` when there is no cache.
+///
+/// # Errors
+/// The cache cannot be read or parsed.
+pub fn cached_prices(path: &Path) -> Result<Option<Catalog>, String> {
+    let Some(cache) = crate::prices_api::read_cache(path)? else { return Ok(None) };
+    let pages: Vec<&str> = cache.pages.iter().map(|p| p.get()).collect();
+    let text = format!("[{}]", pages.join(","));
+    let shown = format!("price cache (fetched {})", cache.fetched_at.strftime("%Y-%m-%d"));
+    let import = retail::parse(&shown, &text).map_err(|e| e.to_string())?;
+    let mut catalog = Catalog::builtin().clone();
+    import.overlay(&mut catalog);
+    Ok(Some(catalog))
+}
+
+/// `base` with the export at `path` laid over it. `shown` is how the file is named in messages
+/// (as the user wrote it).
 ///
 /// # Errors
 /// The file cannot be read, is not an export of a known shape, is not in USD, or has a
 /// malformed price row.
-pub fn prices_export(path: &Path, shown: &str) -> Result<(Catalog, ImportReport), RetailError> {
+pub fn prices_export(base: &Catalog, path: &Path, shown: &str) -> Result<(Catalog, ImportReport), RetailError> {
     let fail = |message: String| RetailError { file: shown.to_owned(), item: None, message };
     let meta = std::fs::metadata(path).map_err(|e| {
         fail(if e.kind() == std::io::ErrorKind::NotFound { "no such file".to_owned() } else { e.to_string() })
@@ -163,7 +193,7 @@ pub fn prices_export(path: &Path, shown: &str) -> Result<(Catalog, ImportReport)
     }
     let text = read_text_limited(path, MAX_PRICES_BYTES).map_err(|e| fail(e.to_string()))?;
     let import = retail::parse(shown, &text)?;
-    let mut catalog = Catalog::builtin().clone();
+    let mut catalog = base.clone();
     import.overlay(&mut catalog);
     Ok((catalog, import.report))
 }

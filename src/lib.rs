@@ -19,6 +19,7 @@ pub mod exit;
 pub mod inputs;
 pub mod model;
 pub mod outputs;
+pub mod prices_api;
 pub mod render;
 pub mod report;
 pub mod sim;

@@ -17,6 +17,7 @@ mod cli;
 mod cost;
 mod hostile;
 mod lifecycle;
+mod prices_update;
 mod readme_tour;
 mod report_browser;
 mod torture;

@@ -3,6 +3,7 @@
 
 mod definition;
 mod lifecycle;
+mod prices;
 mod scaling;
 mod show;
 mod time;
@@ -71,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Events { name, tail, since, kind } => {
             show::events(&ctx, name.as_deref(), tail, since.as_deref(), &kind)
         }
+        Command::Prices { action } => prices::run(&ctx, action),
         Command::Manpage => {
             let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
             let mut out = Vec::new();
@@ -293,7 +295,14 @@ fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineErro
 /// The prices of this run: the built-in catalog, overlaid with `--prices` or the definition's
 /// `prices:` export (see `inputs::price_catalog`). Completions and the schema need none.
 fn price_catalog(cli: &Cli, definition: &DefinitionFile) -> Result<Cow<'static, Catalog>> {
-    if matches!(cli.command, Command::Completions { .. } | Command::Schema | Command::Manpage) {
+    // `prices update` replaces the cache it would otherwise read: nothing to price with.
+    if matches!(
+        cli.command,
+        Command::Completions { .. }
+            | Command::Schema
+            | Command::Manpage
+            | Command::Prices { action: crate::cli::PricesAction::Update { .. } }
+    ) {
         return Ok(Cow::Borrowed(Catalog::builtin()));
     }
     let (catalog, warnings) = crate::inputs::price_catalog(cli.global.prices.as_deref(), definition)?;

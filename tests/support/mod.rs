@@ -257,6 +257,8 @@ impl Env {
         let mut cmd = Command::new(BIN);
         cmd.args(args).current_dir(self.root()).stdin(Stdio::null());
         scrub(&mut cmd);
+        // No price cache a developer fetched may change a test's prices.
+        cmd.env("SCALESET_CACHE", self.path("no-price-cache.json"));
         cmd
     }
 
