@@ -17,6 +17,8 @@ pub const DEFAULT_ENDPOINT: &str = "https://prices.azure.com/api/retail/prices";
 pub const MAX_PAGES: usize = 5_000;
 /// Largest page accepted.
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest cache read: every VM and disk price of every region is a few hundred MB.
+const MAX_CACHE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Tries of one page before giving up.
 const TRIES: u32 = 5;
 
@@ -178,7 +180,11 @@ pub fn write_cache(path: &Path, cache: &Cache) -> std::io::Result<()> {
 /// # Errors
 /// The file is not a cache this tool wrote (or is damaged).
 pub fn read_cache(path: &Path) -> Result<Option<Cache>, String> {
-    let bytes = match crate::inputs::read_limited(path, crate::inputs::MAX_PRICES_BYTES) {
+    let read = crate::store::safe_open::open_input(path).and_then(|file| {
+        let size = file.metadata()?.len();
+        crate::store::safe_open::read_capped_sized(&file, MAX_CACHE_BYTES, size)
+    });
+    let bytes = match read {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
