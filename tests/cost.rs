@@ -567,3 +567,30 @@ fn the_simulated_basis_prices_thirty_days_of_the_definitions_load() {
     assert!(!env.exists("scalesets.state.json"), "nothing is written");
     env.run(["cost", "--max-monthly", "100", "--basis", "simulated"]).code(3);
 }
+
+#[test]
+fn spot_max_price_bounds_the_bill_when_the_spot_price_is_unknown_and_must_not_be_below_it() {
+    // Standard_B1s has no Spot price in the catalog: billed at maxPrice, labelled "at most".
+    let spot = |extra: &str| {
+        format!(
+            "scaleSets:\n  - name: spot\n    region: eastus\n    sku: Standard_B1s\n    capacity: 2\n    \
+             orchestrationMode: Flexible\n    priority: Spot\n    provisioningTime: 0s\n    osDisk: {{ tier: P10 }}\n{extra}"
+        )
+    };
+    let env = Env::applied(&spot("    maxPrice: 0.005\n"));
+    let doc = cost(&env);
+    let compute = component(&doc, 0, "Compute");
+    assert_eq!(compute["name"], "Compute (Standard_B1s, Linux, Spot at most)");
+    assert_eq!(compute["price"], "0.005");
+    // -1 (the default): at most the regular price.
+    let env = Env::applied(&spot("    maxPrice: -1\n"));
+    assert_eq!(component(&cost(&env), 0, "Compute")["price"], "0.0104");
+    // Where the Spot price is known, a maxPrice below it is refused, as Azure would not allocate.
+    let known = "scaleSets:\n  - name: s\n    region: eastus\n    sku: Standard_D2s_v5\n    priority: Spot\n    maxPrice: 0.001\n";
+    let env = Env::with_definition(known);
+    env.run(["validate"]).code(65).stderr_has("maxPrice: 0.001 an hour is below the current Spot price");
+    env.define(&known.replace("maxPrice: 0.001", "maxPrice: 1"));
+    env.run(["validate"]).code(0);
+    env.define(&known.replace("    priority: Spot\n", ""));
+    env.run(["validate"]).code(65).stderr_has("maxPrice: applies to Spot VMs only");
+}

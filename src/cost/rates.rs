@@ -103,7 +103,29 @@ pub fn billing_os(model: &VmModel) -> Os {
 /// # Errors
 /// The catalog has no price for that size, region, OS and priority.
 pub fn vm_price(catalog: &Catalog, region: &str, model: &VmModel, priority: Priority) -> Result<Money, PriceError> {
-    catalog.vm_hourly(&model.sku, region, billing_os(model), priority == Priority::Spot)
+    vm_price_bound(catalog, region, model, priority).map(|(price, _)| price)
+}
+
+/// The hourly price of one VM and whether it is only a bound: a Spot VM whose Spot price is
+/// unknown is billed at its `maxPrice` (or, for -1, at the regular price): at most that.
+///
+/// # Errors
+/// No price at all.
+pub fn vm_price_bound(
+    catalog: &Catalog,
+    region: &str,
+    model: &VmModel,
+    priority: Priority,
+) -> Result<(Money, bool), PriceError> {
+    let spot = priority == Priority::Spot;
+    match catalog.vm_hourly(&model.sku, region, billing_os(model), spot) {
+        Ok(price) => Ok((price, false)),
+        Err(_) if spot && model.max_price.is_some() => Ok((model.max_price.unwrap_or(Money::ZERO), true)),
+        Err(e) if spot => {
+            catalog.vm_hourly(&model.sku, region, billing_os(model), false).map(|p| (p, true)).map_err(|_| e)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether compute will be billed once the operation in progress (if any) has finished.
@@ -164,12 +186,12 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
         }
     }
     // (sku, os label, priority) -> (billed VM count, price, kind); tier -> (disk count, price).
-    let mut compute: BTreeMap<(String, &'static str, Priority), (u64, Money, ComponentKind)> = BTreeMap::new();
+    let mut compute: BTreeMap<(String, String, Priority), (u64, Money, ComponentKind)> = BTreeMap::new();
     let mut disks: BTreeMap<String, (u64, Money)> = BTreeMap::new();
     for ((version, priority), billed, total) in groups {
         let model = set.model(version).unwrap_or(&set.config.model);
         if billed > 0 {
-            let price = vm_price(catalog, region, model, priority)?;
+            let (price, at_most) = vm_price_bound(catalog, region, model, priority)?;
             let os = billing_os(model);
             let label = match os {
                 Os::Linux if model.os == OsType::Windows => "Windows, Hybrid Benefit",
@@ -177,6 +199,8 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
                 Os::Windows => "Windows",
             };
             let kind = ComponentKind::Compute { os, spot: priority == Priority::Spot };
+            // A Spot price that is only a bound says so in the component's name.
+            let label = if at_most { format!("{label}, Spot at most") } else { label.to_owned() };
             compute.entry((model.sku.clone(), label, priority)).or_insert((0, price, kind)).0 += billed;
         }
         let disk = catalog.disk_monthly(&model.os_disk_tier, region)?;
@@ -184,7 +208,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
     }
     let mut out = Vec::new();
     for ((sku, os, priority), (count, price, kind)) in compute {
-        let spot = if priority == Priority::Spot { ", Spot" } else { "" };
+        let spot = if priority == Priority::Spot && !os.ends_with("at most") { ", Spot" } else { "" };
         out.push(Component {
             name: format!("Compute ({sku}, {os}{spot})"),
             unit: "hours",

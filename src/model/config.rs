@@ -89,6 +89,9 @@ pub struct VmModel {
     pub os_disk_tier: String,
     pub priority: Priority,
     pub hybrid_benefit: bool,
+    /// Spot `maxPrice` an hour; `None` is Azure's -1 (up to the regular price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_price: Option<super::money::Money>,
 }
 
 impl VmModel {
@@ -107,6 +110,8 @@ impl VmModel {
         check("osDisk.tier", self.os_disk_tier.clone(), new.os_disk_tier.clone());
         check("priority", self.priority.to_string(), new.priority.to_string());
         check("hybridBenefit", self.hybrid_benefit.to_string(), new.hybrid_benefit.to_string());
+        let max = |m: Option<super::money::Money>| m.map_or_else(|| "-1".to_owned(), |m| m.to_string());
+        check("maxPrice", max(self.max_price), max(new.max_price));
         out
     }
 }

@@ -83,6 +83,58 @@ impl JsonSchema for RawMoney {
     }
 }
 
+/// Spot `maxPrice` as Azure writes it (`billingProfile.maxPrice`): `-1` (pay up to the regular
+/// price) or an hourly amount of US dollars. Read from the scalar's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMaxPrice(pub Option<Money>);
+
+impl<'de> Deserialize<'de> for RawMaxPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawMaxPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("-1 or an hourly amount of US dollars such as 0.05")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawMaxPrice, E> {
+                let text = v.trim().trim_start_matches('$');
+                if text == "-1" {
+                    return Ok(RawMaxPrice(None));
+                }
+                let money = Money::parse(text).map_err(E::custom)?;
+                if money.is_negative() {
+                    return Err(E::custom(format!(
+                        "{v}: accepted: -1 (up to the regular price) or 0 or more US dollars an hour"
+                    )));
+                }
+                Ok(RawMaxPrice(Some(money)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawMaxPrice, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawMaxPrice, E> {
+                self.visit_str(&v.to_string())
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for RawMaxPrice {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MaxPrice".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [
+                { "const": -1 },
+                { "type": "number", "minimum": 0 },
+                { "type": "string", "pattern": "^(-1|\\$?[0-9]+(\\.[0-9]{1,6})?)$" }
+            ]
+        })
+    }
+}
+
 /// `loadBalancer: { rules: 2, dataProcessedGb: 100 }`: a Standard Load Balancer, priced only.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -123,6 +175,8 @@ pub struct RawScaleSet {
     pub os_disk: Option<RawOsDisk>,
     /// Windows billed at the Linux rate (Azure Hybrid Benefit).
     pub hybrid_benefit: Option<bool>,
+    /// Spot only: the most an hour of a VM may cost (`-1`, the default: up to the regular price).
+    pub max_price: Option<RawMaxPrice>,
     pub automatic_repairs: Option<RawAutomaticRepairs>,
     pub autoscale: Option<RawAutoscale>,
     /// Load generators this set faces in `advance` and `simulate`.

@@ -288,7 +288,11 @@ pub(super) fn validate_set(
 
     let load = raw.load.as_ref().map(|entries| validate_load(entries, &raw.name, &mut c)).unwrap_or_default();
 
-    let model = VmModel { sku, os, image, os_disk_tier, priority, hybrid_benefit };
+    let max_price = raw.max_price.and_then(|m| m.0);
+    if raw.max_price.is_some() && priority != Priority::Spot {
+        c.problem("maxPrice", "applies to Spot VMs only (priority: Spot)");
+    }
+    let model = VmModel { sku, os, image, os_disk_tier, priority, hybrid_benefit, max_price };
 
     let (load_balancer, public_ips) = validate_network(raw, &mut c);
 
@@ -343,8 +347,26 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
     // Hybrid Benefit bills Windows at the Linux rate.
     let os = if model.os == OsType::Windows && !model.hybrid_benefit { Os::Windows } else { Os::Linux };
     let spot = model.priority == Priority::Spot;
-    if let Err(e) = catalog.vm_hourly(&model.sku, region, os, spot) {
-        c.problem(if spot { "priority" } else { "sku" }, e.to_string());
+    match catalog.vm_hourly(&model.sku, region, os, spot) {
+        // Azure does not allocate a Spot VM whose maxPrice is below the current Spot price.
+        Ok(price) if spot && model.max_price.is_some_and(|max| max < price) => c.problem(
+            "maxPrice",
+            format!(
+                "{} an hour is below the current Spot price {price} of {} in {region}: Azure would not allocate the VMs \
+                 (accepted: -1, or at least {price})",
+                model.max_price.unwrap_or(price),
+                model.sku
+            ),
+        ),
+        Ok(_) => {}
+        // No Spot price known: billed at maxPrice, or at the regular price for -1, labelled "at most".
+        Err(_) if spot && model.max_price.is_some() => {}
+        Err(_) if spot => {
+            if let Err(e) = catalog.vm_hourly(&model.sku, region, os, false) {
+                c.problem("priority", e.to_string());
+            }
+        }
+        Err(e) => c.problem("sku", e.to_string()),
     }
     // A priority mix keeps some VMs Regular: that price must exist too.
     if mixed && let Err(e) = catalog.vm_hourly(&model.sku, region, os, false) {
