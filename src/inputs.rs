@@ -170,6 +170,7 @@ pub fn cached_prices(path: &Path) -> Result<Option<Catalog>, String> {
     let shown = format!("price cache (fetched {})", cache.fetched_at.strftime("%Y-%m-%d"));
     let import = retail::parse(&shown, &text).map_err(|e| e.to_string())?;
     let mut catalog = Catalog::builtin().clone();
+    catalog.insert_as(crate::cost::catalog::source::CACHE);
     import.overlay(&mut catalog);
     Ok(Some(catalog))
 }
@@ -194,6 +195,7 @@ pub fn prices_export(base: &Catalog, path: &Path, shown: &str) -> Result<(Catalo
     let text = read_text_limited(path, MAX_PRICES_BYTES).map_err(|e| fail(e.to_string()))?;
     let import = retail::parse(shown, &text)?;
     let mut catalog = base.clone();
+    catalog.insert_as(crate::cost::catalog::source::EXPORT);
     import.overlay(&mut catalog);
     Ok((catalog, import.report))
 }

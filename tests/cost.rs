@@ -85,10 +85,10 @@ fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
     // The table: Infracost columns, the set total with its accrued cost, the overall total.
     env.run(["cost"])
         .code(0)
-        .stdout_has("MONTHLY QTY  UNIT      PRICE  $/HOUR  MONTHLY COST  ACCRUED")
-        .stdout_has("  Compute (Standard_D2s_v5, Linux)        2,190  hours    $0.096  $0.288       $210.24")
-        .stdout_has("  OS disk (P10)                               3  months  $19.710  $0.081        $59.13")
-        .stdout_has("  Total web                                                       $0.369       $269.37    $0.37")
+        .stdout_has("MONTHLY QTY  UNIT      PRICE  SOURCE   $/HOUR  MONTHLY COST  ACCRUED")
+        .stdout_has("  Compute (Standard_D2s_v5, Linux)        2,190  hours    $0.096  catalog  $0.288       $210.24")
+        .stdout_has("  OS disk (P10)                               3  months  $19.710  catalog  $0.081        $59.13")
+        .stdout_has("  Total web                                                                $0.369       $269.37    $0.37")
         .stdout_has("Now: $0.369 an hour, $269.37 a month (730 h) at today's run rate\nAccrued: $0.37 as of 2026-01-05T09:00:00Z")
         .stdout_has("Prices: built-in price catalog\n");
 }
@@ -593,4 +593,29 @@ fn spot_max_price_bounds_the_bill_when_the_spot_price_is_unknown_and_must_not_be
     env.run(["validate"]).code(0);
     env.define(&known.replace("    priority: Spot\n", ""));
     env.run(["validate"]).code(65).stderr_has("maxPrice: applies to Spot VMs only");
+}
+
+#[test]
+fn a_windows_price_no_source_has_is_a_labelled_estimate_and_strict_prices_refuses_it() {
+    // Standard_B2s in eastus has a Linux price and no Windows one in the catalog.
+    let def = "scaleSets:\n  - name: win\n    region: eastus\n    sku: Standard_B2s\n    os: windows\n    \
+               capacity: 1\n    provisioningTime: 0s\n    osDisk: { tier: P10 }\n";
+    let env = Env::with_definition(def);
+    let doc = cost(&env);
+    let compute = &doc["defined"]["scaleSets"][0]["components"][0];
+    assert_eq!(compute["source"], "estimate", "{compute:#}");
+    let linux: f64 = 0.0416; // Standard_B2s eastus Linux, from the catalog
+    let price: f64 = compute["price"].as_str().unwrap().parse().unwrap();
+    assert!(price > linux, "the Linux price plus a licence: {price}");
+    env.run(["cost"]).code(0).stdout_has("estimate").stdout_has(
+        "Prices: built-in price catalog + estimates (a Windows price: the Linux price + the size family's median Windows licence per vCPU)",
+    );
+    assert_eq!(
+        cost(&env)["priceSources"][1],
+        "estimates (a Windows price: the Linux price + the size family's median Windows licence per vCPU)"
+    );
+    env.run(["--strict-prices", "validate"]).code(65).stderr_has("no Windows price for Standard_B2s in eastus");
+    // A price the catalog has is labelled so.
+    let env = Env::with_definition(WEB);
+    assert_eq!(cost(&env)["defined"]["scaleSets"][0]["components"][0]["source"], "catalog");
 }

@@ -118,7 +118,10 @@ impl Context {
         };
         let needs_definition = !matches!(cli.command, Command::Completions { .. } | Command::Schema | Command::Manpage);
         let definition = if needs_definition { DefinitionFile::read(&g.file) } else { DefinitionFile::none(&g.file) };
-        let catalog = price_catalog(cli, &definition)?;
+        let mut catalog = price_catalog(cli, &definition)?;
+        if g.strict_prices {
+            catalog.to_mut().allow_estimates(false);
+        }
         Ok(Self {
             file: g.file.clone(),
             state_path: g.state.clone(),

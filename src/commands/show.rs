@@ -148,6 +148,7 @@ pub fn cost(
     if let Some(defs) = &defs {
         view.defined = Some(report::defined::defined_cost(defs, names, &ctx.catalog)?);
     }
+    view.name_estimates();
     if commitments {
         view.commitments = Some(report::budget::commitments(now_state, names, &ctx.catalog)?);
     }

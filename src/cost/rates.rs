@@ -81,7 +81,12 @@ pub struct Component {
     pub rate: Rate,
     /// What is billed.
     pub kind: ComponentKind,
+    /// Where the price comes from: `catalog`, `cache`, `export`, `estimate`, `at most`.
+    pub source: &'static str,
 }
+
+/// One compute line while it is summed: (billed VMs, price, kind, source of the price).
+type ComputeLine = (u64, Money, ComponentKind, &'static str);
 
 /// Which moment a set is priced at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +111,8 @@ pub fn vm_price(catalog: &Catalog, region: &str, model: &VmModel, priority: Prio
     vm_price_bound(catalog, region, model, priority).map(|(price, _)| price)
 }
 
-/// The hourly price of one VM and whether it is only a bound: a Spot VM whose Spot price is
-/// unknown is billed at its `maxPrice` (or, for -1, at the regular price): at most that.
+/// The hourly price of one VM and where it comes from (`catalog::source`): a Spot VM whose Spot
+/// price is unknown is billed at its `maxPrice` (or, for -1, at the regular price): "at most".
 ///
 /// # Errors
 /// No price at all.
@@ -116,14 +121,16 @@ pub fn vm_price_bound(
     region: &str,
     model: &VmModel,
     priority: Priority,
-) -> Result<(Money, bool), PriceError> {
+) -> Result<(Money, &'static str), PriceError> {
     let spot = priority == Priority::Spot;
-    match catalog.vm_hourly(&model.sku, region, billing_os(model), spot) {
-        Ok(price) => Ok((price, false)),
-        Err(_) if spot && model.max_price.is_some() => Ok((model.max_price.unwrap_or(Money::ZERO), true)),
-        Err(e) if spot => {
-            catalog.vm_hourly(&model.sku, region, billing_os(model), false).map(|p| (p, true)).map_err(|_| e)
-        }
+    let at_most = super::catalog::source::AT_MOST;
+    match catalog.vm_hourly_sourced(&model.sku, region, billing_os(model), spot) {
+        Ok(found) => Ok(found),
+        Err(_) if spot && model.max_price.is_some() => Ok((model.max_price.unwrap_or(Money::ZERO), at_most)),
+        Err(e) if spot => catalog
+            .vm_hourly_sourced(&model.sku, region, billing_os(model), false)
+            .map(|(p, _)| (p, at_most))
+            .map_err(|_| e),
         Err(e) => Err(e),
     }
 }
@@ -186,12 +193,13 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
         }
     }
     // (sku, os label, priority) -> (billed VM count, price, kind); tier -> (disk count, price).
-    let mut compute: BTreeMap<(String, String, Priority), (u64, Money, ComponentKind)> = BTreeMap::new();
+    let mut compute: BTreeMap<(String, String, Priority), ComputeLine> = BTreeMap::new();
     let mut disks: BTreeMap<String, (u64, Money)> = BTreeMap::new();
     for ((version, priority), billed, total) in groups {
         let model = set.model(version).unwrap_or(&set.config.model);
         if billed > 0 {
-            let (price, at_most) = vm_price_bound(catalog, region, model, priority)?;
+            let (price, source) = vm_price_bound(catalog, region, model, priority)?;
+            let at_most = source == super::catalog::source::AT_MOST;
             let os = billing_os(model);
             let label = match os {
                 Os::Linux if model.os == OsType::Windows => "Windows, Hybrid Benefit",
@@ -201,13 +209,13 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             let kind = ComponentKind::Compute { os, spot: priority == Priority::Spot };
             // A Spot price that is only a bound says so in the component's name.
             let label = if at_most { format!("{label}, Spot at most") } else { label.to_owned() };
-            compute.entry((model.sku.clone(), label, priority)).or_insert((0, price, kind)).0 += billed;
+            compute.entry((model.sku.clone(), label, priority)).or_insert((0, price, kind, source)).0 += billed;
         }
         let disk = catalog.disk_monthly(&model.os_disk_tier, region)?;
         disks.entry(model.os_disk_tier.clone()).or_insert((0, disk)).0 += total;
     }
     let mut out = Vec::new();
-    for ((sku, os, priority), (count, price, kind)) in compute {
+    for ((sku, os, priority), (count, price, kind, source)) in compute {
         let spot = if priority == Priority::Spot && !os.ends_with("at most") { ", Spot" } else { "" };
         out.push(Component {
             name: format!("Compute ({sku}, {os}{spot})"),
@@ -216,6 +224,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             price,
             rate: Rate::hourly(price).times(count),
             kind,
+            source,
         });
     }
     for (tier, (count, price)) in disks {
@@ -226,6 +235,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             price,
             rate: Rate::monthly(price).times(count),
             kind: ComponentKind::OsDisk,
+            source: catalog.disk_source(&tier, region),
         });
     }
     network_components(set, &mut out);
@@ -243,6 +253,7 @@ fn network_components(set: &ScaleSet, out: &mut Vec<Component>) {
                 price: LB_FIRST_RULES_HOURLY,
                 rate: Rate::hourly(LB_FIRST_RULES_HOURLY),
                 kind: ComponentKind::LoadBalancer,
+                source: super::catalog::source::CATALOG,
             });
         }
         let extra = u64::from(lb.rules.saturating_sub(LB_INCLUDED_RULES));
@@ -254,6 +265,7 @@ fn network_components(set: &ScaleSet, out: &mut Vec<Component>) {
                 price: LB_EXTRA_RULE_HOURLY,
                 rate: Rate::hourly(LB_EXTRA_RULE_HOURLY).times(extra),
                 kind: ComponentKind::LoadBalancerRules,
+                source: super::catalog::source::CATALOG,
             });
         }
         if lb.data_processed_gb > 0 {
@@ -265,6 +277,7 @@ fn network_components(set: &ScaleSet, out: &mut Vec<Component>) {
                 // GB per month, spread evenly over the month.
                 rate: Rate::monthly(LB_DATA_PROCESSED_PER_GB).times(lb.data_processed_gb),
                 kind: ComponentKind::LoadBalancerData,
+                source: super::catalog::source::CATALOG,
             });
         }
     }
@@ -277,6 +290,7 @@ fn network_components(set: &ScaleSet, out: &mut Vec<Component>) {
             price: PUBLIC_IPV4_STATIC_HOURLY,
             rate: Rate::hourly(PUBLIC_IPV4_STATIC_HOURLY).times(count),
             kind: ComponentKind::PublicIp,
+            source: super::catalog::source::CATALOG,
         });
     }
 }

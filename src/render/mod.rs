@@ -142,12 +142,12 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
     };
     let sets = if from_definition { &defined_sets } else { &view.scale_sets };
     let mut t = table::new(
-        &["Scale set / component", "Monthly qty", "Unit", "Price", "$/hour", "Monthly cost", "Accrued"],
+        &["Scale set / component", "Monthly qty", "Unit", "Price", "Source", "$/hour", "Monthly cost", "Accrued"],
         style,
     )
     .right(&[1])
-    .money(&[3, 4, 5, 6])
-    .drop_first(&[2, 3, 1, 4]);
+    .money(&[3, 5, 6, 7])
+    .drop_first(&[4, 2, 3, 1, 5]);
     let blank = String::new;
     for set in sets {
         t.add_row(vec![set.name.clone(), blank(), blank(), blank(), blank(), blank(), blank()]);
@@ -157,6 +157,7 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
                 cost::thousands(c.quantity),
                 c.unit.to_string(),
                 format!("${}", c.price),
+                c.source.to_owned(),
                 format!("${}", c.hourly_cost),
                 c.monthly_cost.format_usd(),
                 blank(),
@@ -164,6 +165,7 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
         }
         t.add_row(vec![
             format!("  Total {}", set.name),
+            blank(),
             blank(),
             blank(),
             blank(),
@@ -180,6 +182,7 @@ pub fn cost_table(view: &CostView, style: Style) -> String {
         };
         t.add_row(vec![
             "Overall total".to_owned(),
+            blank(),
             blank(),
             blank(),
             blank(),

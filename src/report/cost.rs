@@ -16,6 +16,25 @@ pub struct ComponentView {
     pub price: Money,
     pub hourly_cost: Money,
     pub monthly_cost: Money,
+    /// Where the price comes from: `catalog`, `cache`, `export`, `estimate` or `at most`.
+    pub source: &'static str,
+}
+
+/// How an `estimate` price was derived, named on the "Prices:" line whenever one is used.
+pub const ESTIMATE_RULE: &str =
+    "estimates (a Windows price: the Linux price + the size family's median Windows licence per vCPU)";
+
+impl CostView {
+    /// Adds the estimate rule to the price sources when any shown price is an estimate, so a
+    /// derived figure is never presented as a quote.
+    pub fn name_estimates(&mut self) {
+        let estimated = |c: &ComponentView| c.source == crate::cost::catalog::source::ESTIMATE;
+        let now = self.scale_sets.iter().flat_map(|s| &s.components).any(estimated);
+        let defined = self.defined.iter().flat_map(|d| &d.scale_sets).flat_map(|s| &s.components).any(estimated);
+        if (now || defined) && !self.price_sources.iter().any(|s| s == ESTIMATE_RULE) {
+            self.price_sources.push(ESTIMATE_RULE.to_string());
+        }
+    }
 }
 
 impl From<&Component> for ComponentView {
@@ -27,6 +46,7 @@ impl From<&Component> for ComponentView {
             price: c.price,
             hourly_cost: c.rate.per_hour(),
             monthly_cost: c.rate.per_month(),
+            source: c.source,
         }
     }
 }

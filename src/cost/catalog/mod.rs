@@ -199,6 +199,32 @@ pub struct Catalog {
     /// Where the figures come from, in the order they were laid on: `"built-in"` first, then
     /// one line per imported file.
     sources: Vec<String>,
+    /// Where each price laid over the built-in ones came from (`cache`, `export`); a price
+    /// not listed is the built-in catalog's.
+    price_origins: BTreeMap<(String, String, Os, bool), &'static str>,
+    disk_origins: BTreeMap<(String, String), &'static str>,
+    /// What prices inserted now are labelled.
+    inserting_as: &'static str,
+    /// Whether a missing Windows price may be estimated (`--strict-prices` says no).
+    estimates: bool,
+}
+
+/// A size's family: the letters after `Standard_` (`Standard_D2s_v5` -> `D`).
+fn family(sku: &str) -> &str {
+    let name = sku.strip_prefix("Standard_").unwrap_or(sku);
+    let end = name.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(name.len());
+    &name[..end]
+}
+
+/// Where a price comes from, shown beside it in tables and JSON.
+pub mod source {
+    pub const CATALOG: &str = "catalog";
+    pub const CACHE: &str = "cache";
+    pub const EXPORT: &str = "export";
+    /// Derived by a documented rule, never a quote.
+    pub const ESTIMATE: &str = "estimate";
+    /// A Spot VM billed at its `maxPrice` (or the regular price): at most that.
+    pub const AT_MOST: &str = "at most";
 }
 
 impl Catalog {
@@ -236,6 +262,10 @@ impl Catalog {
             regions: BTreeSet::new(),
             origin: CatalogOrigin::Builtin,
             sources: vec!["built-in price catalog".to_owned()],
+            price_origins: BTreeMap::new(),
+            disk_origins: BTreeMap::new(),
+            inserting_as: source::CATALOG,
+            estimates: true,
         };
         catalog.load_vm_csv(vm_csv).map_err(|(line, message)| CatalogError::Vm { line, message })?;
         catalog.load_disk_csv(disk_csv).map_err(|(line, message)| CatalogError::Disk { line, message })?;
@@ -480,6 +510,76 @@ impl Catalog {
         })
     }
 
+    /// Labels the prices inserted from now on (`source::CACHE`, `source::EXPORT`).
+    pub fn insert_as(&mut self, label: &'static str) {
+        self.inserting_as = label;
+    }
+
+    /// Allows or refuses estimated prices (`--strict-prices` refuses them).
+    pub fn allow_estimates(&mut self, allowed: bool) {
+        self.estimates = allowed;
+    }
+
+    /// Where a disk price comes from.
+    #[must_use]
+    pub fn disk_source(&self, tier: &str, region: &str) -> &'static str {
+        self.disk_origins.get(&(tier.to_owned(), region.to_owned())).copied().unwrap_or(source::CATALOG)
+    }
+
+    /// The hourly price of one VM and where it comes from. A Windows price that no source has
+    /// is estimated, when estimates are allowed, as the Linux price plus a Windows licence
+    /// rate per vCPU: the median of (Windows - Linux) / vCPUs over every size and region that
+    /// has both (see the README for its observed error).
+    ///
+    /// # Errors
+    /// As [`Catalog::vm_hourly`], when no price and no estimate can be had.
+    pub fn vm_hourly_sourced(
+        &self,
+        sku: &str,
+        region: &str,
+        os: Os,
+        spot: bool,
+    ) -> Result<(Money, &'static str), PriceError> {
+        match self.vm_hourly(sku, region, os, spot) {
+            Ok(price) => {
+                let origin = self.price_origins.get(&(sku.to_owned(), region.to_owned(), os, spot)).copied();
+                Ok((price, origin.unwrap_or(source::CATALOG)))
+            }
+            Err(e) if self.estimates && os == Os::Windows && !spot => {
+                let vcpus =
+                    self.vms.get(sku).and_then(|v| v.spec.as_ref()).map(|s| s.vcpus).ok_or_else(|| e.clone())?;
+                let linux = self.vm_hourly(sku, region, Os::Linux, false).map_err(|_| e.clone())?;
+                let rate = self.windows_licence_per_vcpu(Some(family(sku))).ok_or(e)?;
+                Ok((linux + rate.mul_count(vcpus), source::ESTIMATE))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The Windows licence rate per vCPU an hour: the median over every (size, region) priced
+    /// for both Linux and Windows in the size's family (`B`, `D`, `E`, ...: burstable sizes
+    /// carry a much smaller licence), or over every size when the family has none.
+    #[must_use]
+    pub fn windows_licence_per_vcpu(&self, family_of: Option<&str>) -> Option<Money> {
+        let median = |only: Option<&str>| {
+            let mut rates: Vec<Money> = Vec::new();
+            for (sku, entry) in &self.vms {
+                if only.is_some_and(|f| family(sku) != f) {
+                    continue;
+                }
+                let Some(vcpus) = entry.spec.as_ref().map(|s| i64::from(s.vcpus)).filter(|v| *v > 0) else { continue };
+                for prices in entry.prices.values() {
+                    if let (Some(l), Some(w)) = (prices.get(Os::Linux, false), prices.get(Os::Windows, false)) {
+                        rates.push((w - l).div_round(vcpus));
+                    }
+                }
+            }
+            rates.sort_unstable();
+            rates.get(rates.len() / 2).copied()
+        };
+        family_of.and_then(|f| median(Some(f))).or_else(|| median(None))
+    }
+
     /// Price per month of one managed disk of `tier` (e.g. `"P10"`) in `region`.
     ///
     /// # Errors
@@ -522,6 +622,9 @@ impl Catalog {
             entry.spec = Some(size);
         }
         *entry.prices.entry(region.to_owned()).or_default().slot_mut(os, spot) = Some(price);
+        if self.inserting_as != source::CATALOG {
+            self.price_origins.insert((sku.to_owned(), region.to_owned(), os, spot), self.inserting_as);
+        }
         self.regions.insert(region.to_owned());
         self.origin = CatalogOrigin::Overlaid;
     }
@@ -530,6 +633,9 @@ impl Catalog {
     /// Marks the catalog as overlaid.
     pub fn insert_disk_price(&mut self, tier: &str, region: &str, monthly: Money) {
         self.disks.entry(tier.to_owned()).or_default().monthly.insert(region.to_owned(), monthly);
+        if self.inserting_as != source::CATALOG {
+            self.disk_origins.insert((tier.to_owned(), region.to_owned()), self.inserting_as);
+        }
         self.regions.insert(region.to_owned());
         self.origin = CatalogOrigin::Overlaid;
     }
@@ -569,6 +675,34 @@ mod tests {
 
     fn builtin() -> &'static Catalog {
         Catalog::builtin()
+    }
+
+    /// The figures the README gives for the Windows estimate: leave each Windows price the
+    /// catalog has out in turn, estimate it from the rest, and compare.
+    #[test]
+    fn the_windows_estimate_is_within_three_percent_of_every_catalog_price_left_out() {
+        let mut errors = Vec::new();
+        for (sku, entry) in &builtin().vms {
+            for (region, prices) in &entry.prices {
+                let (Some(_), Some(windows)) = (prices.linux, prices.windows) else { continue };
+                let mut without = builtin().clone();
+                without.vms.get_mut(sku).unwrap().prices.get_mut(region).unwrap().windows = None;
+                let (estimate, source) = without.vm_hourly_sourced(sku, region, Os::Windows, false).unwrap();
+                assert_eq!(source, source::ESTIMATE);
+                // Error in hundredths of a percent.
+                errors.push(((estimate - windows).micros().abs() * 10_000) / windows.micros());
+            }
+        }
+        errors.sort_unstable();
+        assert_eq!(errors.len(), 48, "pairs checked");
+        let median = errors[errors.len() / 2];
+        let p90 = errors[errors.len() * 9 / 10];
+        let worst = *errors.last().unwrap();
+        assert!(median <= 10 && p90 <= 200 && worst <= 300, "median {median}, p90 {p90}, worst {worst} (0.01 %)");
+        let mut strict = builtin().clone();
+        strict.allow_estimates(false);
+        strict.vms.get_mut("Standard_D2s_v5").unwrap().prices.get_mut("eastus").unwrap().windows = None;
+        assert!(strict.vm_hourly_sourced("Standard_D2s_v5", "eastus", Os::Windows, false).is_err());
     }
 
     /// Every size in the reference table, with its vCPUs, memory and note.

@@ -347,7 +347,7 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
     // Hybrid Benefit bills Windows at the Linux rate.
     let os = if model.os == OsType::Windows && !model.hybrid_benefit { Os::Windows } else { Os::Linux };
     let spot = model.priority == Priority::Spot;
-    match catalog.vm_hourly(&model.sku, region, os, spot) {
+    match catalog.vm_hourly_sourced(&model.sku, region, os, spot).map(|(price, _)| price) {
         // Azure does not allocate a Spot VM whose maxPrice is below the current Spot price.
         Ok(price) if spot && model.max_price.is_some_and(|max| max < price) => c.problem(
             "maxPrice",
@@ -362,7 +362,7 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
         // No Spot price known: billed at maxPrice, or at the regular price for -1, labelled "at most".
         Err(_) if spot && model.max_price.is_some() => {}
         Err(_) if spot => {
-            if let Err(e) = catalog.vm_hourly(&model.sku, region, os, false) {
+            if let Err(e) = catalog.vm_hourly_sourced(&model.sku, region, os, false) {
                 c.problem("priority", e.to_string());
             }
         }
