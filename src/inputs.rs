@@ -95,7 +95,18 @@ impl DefinitionFile {
     /// The file cannot be read or is invalid; every problem names the file and, where known,
     /// the line and column.
     pub fn definitions(&self, catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
-        crate::spec::parse_definition(&self.shown(), self.bytes()?, catalog)
+        let bytes = self.bytes()?;
+        // Trace files are relative to the definition's directory (the working directory for
+        // a definition read from standard input).
+        let base = self.path.parent().filter(|_| self.path != Path::new("-")).unwrap_or(Path::new(""));
+        let traces: crate::spec::TraceTexts = crate::spec::trace_files(bytes)
+            .into_iter()
+            .map(|file| {
+                let text = read_text_limited(&base.join(&file), MAX_LOAD_BYTES).map_err(|e| e.to_string());
+                (file, text)
+            })
+            .collect();
+        crate::spec::parse_definition_with_traces(&self.shown(), bytes, catalog, &traces)
     }
 
     /// The top-level settings (`prices:`, `budget:`); `Ok(None)` when there is no file.

@@ -1061,3 +1061,38 @@ fn real_metric_exports_drive_the_load() {
         .code(64)
         .stderr_has("no column 'p99'");
 }
+
+#[test]
+fn a_definition_load_entry_replays_a_trace_file_beside_the_definition() {
+    let env = Env::new();
+    std::fs::create_dir(env.path("conf")).unwrap();
+    env.write("conf/cpu.csv", "timestamp,avg\n2026-01-05T08:00:00Z,10\n2026-01-05T08:05:00Z,30\n");
+    let with_trace =
+        |trace: &str| format!("{}    load:\n      - metric: Percentage CPU\n        trace: {trace}\n", plain(2));
+    env.write("conf/scalesets.yaml", with_trace("{ file: cpu.csv, values: perInstance, instances: 2 }"));
+    // The file is found beside the definition, not in the working directory.
+    env.ok(["-f", "conf/scalesets.yaml", "simulate", "--duration", "12m", "--no-chart", "--timeline", "t.csv"]);
+    let demand: Vec<String> = timeline(&env, "t.csv").iter().map(|r| r["demand"].clone()).collect();
+    assert_eq!(demand[0], "20", "10 per VM x 2 VMs");
+    assert_eq!(demand[5], "60");
+    assert_eq!(demand[9], "60", "the last value holds one interval");
+    assert_eq!(demand[10], "20", "and then the trace starts again");
+    // Applied, the trace lives in the state: advance replays it with no file at hand.
+    env.ok(["-f", "conf/scalesets.yaml", "apply", "--auto-approve"]);
+    std::fs::remove_file(env.path("conf/cpu.csv")).unwrap();
+    env.ok(["advance", "6m", "--timeline", "a.csv"]);
+    let demand: Vec<String> = timeline(&env, "a.csv").iter().map(|r| r["demand"].clone()).collect();
+    assert_eq!(demand[5], "60");
+    // Mistakes name the definition's line and the entry; a trace's own the file's line and column.
+    env.run(["-f", "conf/scalesets.yaml", "validate"]).code(65).stderr_has("load[0].trace.file: cannot read 'cpu.csv'");
+    env.write("conf/cpu.csv", "timestamp,avg\n2026-01-05T08:00:00Z,lots\n");
+    env.run(["-f", "conf/scalesets.yaml", "validate"])
+        .code(65)
+        .stderr_has("load[0].trace.file: cpu.csv:2:2: 'lots' is not a non-negative number");
+    env.write("conf/scalesets.yaml", with_trace("{ file: cpu.csv, values: perInstance }"));
+    env.run(["-f", "conf/scalesets.yaml", "validate"])
+        .code(65)
+        .stderr_has("load[0].trace: values=perInstance needs instances=N");
+    env.write("conf/scalesets.yaml", with_trace("{ file: cpu.csv, between: smooth }"));
+    env.run(["-f", "conf/scalesets.yaml", "validate"]).code(65).stderr_has("between=smooth: accepted: hold or linear");
+}

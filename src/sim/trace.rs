@@ -344,29 +344,22 @@ pub struct TraceSpec {
     pub options: TraceOptions,
 }
 
-/// Reads a trace spec; `None` when `spec` is not one.
+/// The trace options from `key=value` pairs (a `--load` spec's or a definition's `trace:`).
 ///
 /// # Errors
 /// An unknown key or a value it does not accept, naming what would be.
-pub fn trace_spec(spec: &str) -> Result<Option<TraceSpec>, LoadError> {
-    let Some((target, right)) = spec.split_once('=') else { return Ok(None) };
-    let Some(args) = right.trim().strip_prefix("trace(") else { return Ok(None) };
-    let fail = |m: String| LoadError(format!("--load '{spec}': {m}"));
-    let args = args.strip_suffix(')').ok_or_else(|| fail("trace(...) is not closed".into()))?;
-    let mut parts = args.split(',').map(str::trim);
-    let file = parts.next().filter(|f| !f.is_empty()).ok_or_else(|| fail("trace(FILE, ...) needs a file".into()))?;
+pub fn trace_options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<TraceOptions, String> {
     let mut options = TraceOptions::default();
     let mut per_instance = false;
-    for part in parts {
-        let (key, value) = part.split_once('=').map_or((part, "true"), |(k, v)| (k.trim(), v.trim()));
-        let bad = |accepted: &str| fail(format!("{key}={value}: accepted: {accepted}"));
+    for (key, value) in pairs {
+        let bad = |accepted: &str| format!("{key}={value}: accepted: {accepted}");
         match key {
             "column" | "metric" => options.column = Some(value.to_owned()),
             "scale" => {
                 options.scale = value
                     .parse()
                     .ok()
-                    .filter(|v: &f64| v.is_finite() && *v > 0.0)
+                    .filter(|v: &f64| v.is_finite() && *v > 0.0 && *v <= crate::model::load::MAX_LOAD_VALUE)
                     .ok_or_else(|| bad("a positive number"))?;
             }
             "values" => match value.to_ascii_lowercase().as_str() {
@@ -405,16 +398,32 @@ pub fn trace_spec(spec: &str) -> Result<Option<TraceSpec>, LoadError> {
             },
             other => {
                 let keys = ["column", "scale", "values", "instances", "align", "between", "repeat", "aggregation"];
-                return Err(fail(format!("unknown option '{other}'{}", crate::suggest::hint(other, keys))));
+                return Err(format!("unknown option '{other}'{}", crate::suggest::hint(other, keys)));
             }
         }
     }
     if per_instance && options.instances.is_none() {
-        return Err(fail("values=perInstance needs instances=N: the average of how many VMs".into()));
+        return Err("values=perInstance needs instances=N: the average of how many VMs".into());
     }
     if !per_instance && options.instances.is_some() {
-        return Err(fail("instances=N goes with values=perInstance".into()));
+        return Err("instances=N goes with values=perInstance".into());
     }
+    Ok(options)
+}
+
+/// Reads a trace spec; `None` when `spec` is not one.
+///
+/// # Errors
+/// An unknown key or a value it does not accept, naming what would be.
+pub fn trace_spec(spec: &str) -> Result<Option<TraceSpec>, LoadError> {
+    let Some((target, right)) = spec.split_once('=') else { return Ok(None) };
+    let Some(args) = right.trim().strip_prefix("trace(") else { return Ok(None) };
+    let fail = |m: String| LoadError(format!("--load '{spec}': {m}"));
+    let args = args.strip_suffix(')').ok_or_else(|| fail("trace(...) is not closed".into()))?;
+    let mut parts = args.split(',').map(str::trim);
+    let file = parts.next().filter(|f| !f.is_empty()).ok_or_else(|| fail("trace(FILE, ...) needs a file".into()))?;
+    let pairs = parts.map(|part| part.split_once('=').map_or((part, "true"), |(k, v)| (k.trim(), v.trim())));
+    let options = trace_options(pairs).map_err(fail)?;
     Ok(Some(TraceSpec { target: target.trim().to_owned(), file: file.to_owned(), options }))
 }
 

@@ -17,6 +17,41 @@ use super::validate::{SetDefinition, validate};
 /// The bytes are not UTF-8 YAML of the right shape, or the definition is invalid; every
 /// problem carries the file name and, where known, the line and column.
 pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<Vec<SetDefinition>, DefinitionError> {
+    parse_definition_with_traces(path, bytes, catalog, &TraceTexts::new())
+}
+
+/// The texts of the files `load: - trace: { file: ... }` entries name, keyed by the name as
+/// written: the shell reads them (see [`trace_files`]) so that parsing stays free of I/O.
+pub type TraceTexts = std::collections::BTreeMap<String, Result<String, String>>;
+
+/// The trace files a definition names, as written (empty when it does not parse: the full
+/// parse reports that).
+#[must_use]
+pub fn trace_files(bytes: &[u8]) -> Vec<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
+    let Ok(raw) = parse_yaml::<RawDefinition>(text) else { return Vec::new() };
+    let mut files: Vec<String> = raw
+        .scale_sets
+        .iter()
+        .flat_map(|s| s.load.iter().flatten())
+        .filter_map(|l| l.trace.as_ref().map(|t| t.file.clone()))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// As [`parse_definition`], with the texts of the trace files the definition names.
+///
+/// # Errors
+/// As [`parse_definition`]; a trace file that could not be read or parsed is a problem at its
+/// `load[i].trace.file`.
+pub fn parse_definition_with_traces(
+    path: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    traces: &TraceTexts,
+) -> Result<Vec<SetDefinition>, DefinitionError> {
     let invalid = |problems| DefinitionError::Invalid { path: path.to_owned(), problems };
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = position_of_byte(bytes, e.valid_up_to());
@@ -38,7 +73,12 @@ pub fn parse_definition(path: &str, bytes: &[u8], catalog: &Catalog) -> Result<V
             message: "the file is empty; it needs a top-level 'scaleSets:' list".into(),
         }]));
     }
-    let raw: RawDefinition = parse_yaml(text).map_err(|p| invalid(vec![p]))?;
+    let mut raw: RawDefinition = parse_yaml(text).map_err(|p| invalid(vec![p]))?;
+    for set in &mut raw.scale_sets {
+        for trace in set.load.iter_mut().flatten().filter_map(|l| l.trace.as_mut()) {
+            trace.text = traces.get(&trace.file).cloned();
+        }
+    }
     validate(&raw, catalog).map_err(|mut problems| {
         for p in &mut problems {
             if p.position.is_none()

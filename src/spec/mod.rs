@@ -8,6 +8,6 @@ pub mod raw;
 pub mod settings;
 pub mod validate;
 
-pub use load::parse_definition;
+pub use load::{TraceTexts, parse_definition, parse_definition_with_traces, trace_files};
 pub use problem::{DefinitionError, Problem};
 pub use validate::SetDefinition;

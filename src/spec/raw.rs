@@ -428,8 +428,57 @@ pub struct RawLoad {
     pub ramp: Option<RawRamp>,
     pub diurnal: Option<RawDiurnal>,
     pub spike: Option<RawSpike>,
+    /// A metric export (CSV or `az monitor metrics list` JSON) replayed as this metric.
+    pub trace: Option<RawTrace>,
     /// Uniform noise in [-noise, +noise] from the seeded generator.
     pub noise: Option<f64>,
+}
+
+/// `trace: { file: cpu.csv, column: avg, values: perInstance, instances: 4 }`: the options of
+/// `--load METRIC=trace(FILE, ...)`, with the file relative to the definition's directory.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawTrace {
+    pub file: String,
+    pub column: Option<String>,
+    pub scale: Option<f64>,
+    /// `perInstance` or `total` (default).
+    pub values: Option<String>,
+    pub instances: Option<u64>,
+    /// `start` (default) or `absolute`.
+    pub align: Option<String>,
+    /// `hold` (default) or `linear`.
+    pub between: Option<String>,
+    pub repeat: Option<bool>,
+    /// `average` (default), `total`, `maximum`, `minimum` or `count`.
+    pub aggregation: Option<String>,
+    /// The file's text (or why it could not be read), attached by the shell before validation:
+    /// the definition's own reading stays free of I/O.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub text: Option<Result<String, String>>,
+}
+
+impl RawTrace {
+    /// The options as `key=value` pairs, in the form `--load ...=trace(...)` takes them.
+    #[must_use]
+    pub fn option_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        let mut add = |key: &'static str, value: Option<String>| {
+            if let Some(value) = value {
+                pairs.push((key, value));
+            }
+        };
+        add("column", self.column.clone());
+        add("scale", self.scale.map(|v| v.to_string()));
+        add("values", self.values.clone());
+        add("instances", self.instances.map(|v| v.to_string()));
+        add("align", self.align.clone());
+        add("between", self.between.clone());
+        add("repeat", self.repeat.map(|v| v.to_string()));
+        add("aggregation", self.aggregation.clone());
+        pairs
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -53,6 +53,36 @@ pub(super) fn validate_load(
         }
         let noise = e.noise.unwrap_or(0.0);
         check("noise", noise);
+        if let Some(t) = &e.trace {
+            let pairs = t.option_pairs();
+            match crate::sim::trace::trace_options(pairs.iter().map(|(k, v)| (*k, v.as_str()))) {
+                Err(message) => {
+                    c.problem(format!("{at}.trace"), message);
+                    numbers_ok = false;
+                }
+                Ok(options) => match &t.text {
+                    Some(Ok(text)) => match crate::sim::trace::parse(&t.file, text, &options) {
+                        Ok(mut columns) if !columns.is_empty() => shapes.push(columns.remove(0).1),
+                        Ok(_) => {
+                            c.problem(format!("{at}.trace.file"), format!("{}: has no value column", t.file));
+                            numbers_ok = false;
+                        }
+                        Err(e) => {
+                            c.problem(format!("{at}.trace.file"), e.to_string());
+                            numbers_ok = false;
+                        }
+                    },
+                    Some(Err(reason)) => {
+                        c.problem(format!("{at}.trace.file"), format!("cannot read '{}': {reason}", t.file));
+                        numbers_ok = false;
+                    }
+                    None => {
+                        c.problem(format!("{at}.trace.file"), format!("'{}' was not read", t.file));
+                        numbers_ok = false;
+                    }
+                },
+            }
+        }
         if let Some(d) = &e.diurnal
             && d.peak_hour >= 24.0
         {
@@ -73,7 +103,9 @@ pub(super) fn validate_load(
                 noise,
             }),
             1 => {}
-            0 => c.problem(at.clone(), "needs one shape: constant, step, ramp, diurnal or spike"),
+            // A trace that failed is already reported.
+            0 if e.trace.is_some() => {}
+            0 => c.problem(at.clone(), "needs one shape: constant, step, ramp, diurnal, spike or trace"),
             _ => c.problem(
                 at.clone(),
                 "has more than one shape; write one entry per shape (entries for the same metric add up)",
