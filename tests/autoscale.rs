@@ -1052,6 +1052,20 @@ fn real_metric_exports_drive_the_load() {
     env.ok(["simulate", "--duration", "2m", "--no-chart", "--timeline", "j.csv", "--load", "metrics.json"]);
     let demand: Vec<String> = timeline(&env, "j.csv").iter().map(|r| r["demand"].clone()).collect();
     assert_eq!(demand, ["30", "50"]);
+    // The instance count from a column of the export, row by row.
+    env.write("counted.csv", "timestamp,avg,vms\n2026-01-05T08:00:00Z,10,3\n2026-01-05T08:01:00Z,10,6\n");
+    env.ok([
+        "simulate",
+        "--duration",
+        "2m",
+        "--no-chart",
+        "--timeline",
+        "c.csv",
+        "--load",
+        "Percentage CPU=trace(counted.csv, column=avg, values=perInstance, instances=vms)",
+    ]);
+    let demand: Vec<String> = timeline(&env, "c.csv").iter().map(|r| r["demand"].clone()).collect();
+    assert_eq!(demand, ["30", "60"]);
     // Mistakes name the file, the line and the column.
     env.write("bad.csv", "timestamp,avg\n2026-01-05T08:00:00Z,10\nlater,20\n");
     env.run(["simulate", "--duration", "5m", "--load", "Percentage CPU=trace(bad.csv)"])

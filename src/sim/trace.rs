@@ -18,7 +18,7 @@ pub struct TraceOptions {
     /// Multiplies every value (requests -> "CPU % of one VM").
     pub scale: f64,
     /// Values are a per-instance average over this many instances (total = value x instances).
-    pub instances: Option<u32>,
+    pub instances: Option<Instances>,
     /// Aligned to the export's timestamps rather than to the start of the run.
     pub absolute: bool,
     pub linear: bool,
@@ -39,6 +39,16 @@ impl Default for TraceOptions {
             aggregation: "average".into(),
         }
     }
+}
+
+/// Where a per-instance trace's instance count comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Instances {
+    /// The same count for every sample.
+    Fixed(u32),
+    /// A CSV column of the same file, read row by row (an export with the instance count beside
+    /// the average).
+    Column(String),
 }
 
 /// Time column names, in the order they are looked for.
@@ -73,7 +83,11 @@ fn series(
     }
     let start_second = pairs[0].0.as_second();
     let start = start_second.div_euclid(60);
-    let factor = opts.scale * f64::from(opts.instances.unwrap_or(1));
+    let factor = opts.scale
+        * match opts.instances {
+            Some(Instances::Fixed(n)) => f64::from(n),
+            _ => 1.0,
+        };
     let mut points = Vec::with_capacity(pairs.len());
     for (time, value, line) in pairs.drain(..) {
         let offset = u32::try_from((time.as_second() - start_second) / 60)
@@ -115,6 +129,12 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
     let mut header: Option<(Vec<String>, usize)> = None;
     let mut columns: Vec<(usize, String)> = Vec::new();
     let mut rows: Vec<Vec<(Timestamp, Option<f64>, usize)>> = Vec::new();
+    // The column holding the instance count, for `instances=COLUMN`.
+    let mut count_at: Option<usize> = None;
+    let count_column = match &opts.instances {
+        Some(Instances::Column(name)) => Some(name.as_str()),
+        _ => None,
+    };
     for record in reader.records() {
         let record = record.map_err(|e| LoadError(format!("{file}:{}: {e}", line_of(e.position()))))?;
         let line = line_of(record.position());
@@ -123,10 +143,20 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
             // The portal's file starts with a preamble: the header is the first row naming a
             // time column.
             if let Some(at) = cells.iter().position(|c| TIME_COLUMNS.contains(&c.to_ascii_lowercase().as_str())) {
+                if let Some(name) = count_column {
+                    let found = cells.iter().enumerate().position(|(i, c)| i != at && c.eq_ignore_ascii_case(name));
+                    let have = cells.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, c)| c.as_str());
+                    count_at = Some(found.ok_or_else(|| {
+                        LoadError(format!(
+                            "{file}:{line}: instances={name}: no column '{name}'{}",
+                            crate::suggest::hint(name, have)
+                        ))
+                    })?);
+                }
                 let wanted: Vec<(usize, String)> = cells
                     .iter()
                     .enumerate()
-                    .filter(|(i, c)| *i != at && !c.is_empty())
+                    .filter(|(i, c)| *i != at && Some(*i) != count_at && !c.is_empty())
                     .filter(|(_, c)| opts.column.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(c)))
                     .map(|(i, c)| (i, c.clone()))
                     .collect();
@@ -156,15 +186,22 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
                 time_at + 1
             ))
         })?;
+        let number = |at: usize| -> Result<Option<f64>, LoadError> {
+            let cell = cells.get(at).map_or("", String::as_str);
+            if cell.is_empty() {
+                return Ok(None); // a gap: no data
+            }
+            Ok(Some(cell.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                LoadError(format!("{file}:{line}:{}: '{cell}' is not a non-negative number", at + 1))
+            })?))
+        };
+        // A per-instance average times that row's instance count; no count, no data.
+        let count = match count_at {
+            Some(at) => number(at)?,
+            None => Some(1.0),
+        };
         for (k, (at, _)) in columns.iter().enumerate() {
-            let cell = cells.get(*at).map_or("", String::as_str);
-            let value = if cell.is_empty() {
-                None // a gap: no data
-            } else {
-                Some(cell.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
-                    LoadError(format!("{file}:{line}:{}: '{cell}' is not a non-negative number", at + 1))
-                })?)
-            };
+            let value = number(*at)?.zip(count).map(|(v, n)| v * n);
             rows[k].push((time, value, line));
         }
     }
@@ -183,6 +220,11 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
 
 fn parse_az_json(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String, Signal)>, LoadError> {
     let fail = |m: String| LoadError(format!("{file}: {m}"));
+    if let Some(Instances::Column(name)) = &opts.instances {
+        return Err(fail(format!(
+            "instances={name}: an instance-count column is read from a CSV; for `az monitor` JSON give instances=N"
+        )));
+    }
     let doc: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| fail(format!("not valid JSON ({e}); expected `az monitor metrics list -o json` output")))?;
     let metrics = doc["value"]
@@ -287,9 +329,33 @@ mod tests {
     }
 
     #[test]
+    fn an_instance_count_column_turns_each_average_into_that_rows_total() {
+        let text = "time,avg,vms\n2026-01-05T08:00:00Z,50,2\n2026-01-05T08:01:00Z,40,5\n2026-01-05T08:02:00Z,30,\n";
+        let opts = TraceOptions { instances: Some(Instances::Column("VMs".into())), ..TraceOptions::default() };
+        let columns = parse("t.csv", text, &opts).unwrap();
+        assert_eq!(columns.len(), 1, "the count column is not a metric");
+        let s = series_of(&columns[0].1);
+        assert_eq!((s.value(0, 0), s.value(1, 0), s.value(2, 0)), (Some(100.0), Some(200.0), None));
+        let missing = TraceOptions { instances: Some(Instances::Column("count".into())), ..TraceOptions::default() };
+        assert!(
+            parse("t.csv", text, &missing)
+                .unwrap_err()
+                .to_string()
+                .contains("t.csv:1: instances=count: no column 'count'")
+        );
+        let json = r#"{"value": []}"#;
+        assert!(parse("m.json", json, &opts).unwrap_err().to_string().contains("give instances=N"));
+    }
+
+    #[test]
     fn per_instance_values_scale_to_total_demand_and_absolute_alignment_uses_the_clock() {
         let text = "Timestamp,Percentage CPU\n2026-01-05T08:00:00Z,50\n2026-01-05T09:00:00Z,70\n";
-        let opts = TraceOptions { instances: Some(4), scale: 0.5, absolute: true, ..TraceOptions::default() };
+        let opts = TraceOptions {
+            instances: Some(Instances::Fixed(4)),
+            scale: 0.5,
+            absolute: true,
+            ..TraceOptions::default()
+        };
         let s = parse("t.csv", text, &opts).unwrap().remove(0).1;
         let s = series_of(&s);
         let eight = Timestamp::from_second(1_767_600_000).unwrap().as_second() / 60; // 2026-01-05T08:00Z
@@ -368,8 +434,20 @@ pub fn trace_options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
                 _ => return Err(bad("perInstance or total")),
             },
             "instances" => {
-                options.instances =
-                    Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| bad("a whole number of 1 or more"))?)
+                let numeric = value.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.');
+                options.instances = Some(if numeric {
+                    Instances::Fixed(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| bad("a whole number of 1 or more, or a column of the file"))?,
+                    )
+                } else if value.is_empty() {
+                    return Err(bad("a whole number of 1 or more, or a column of the file"));
+                } else {
+                    Instances::Column(value.to_owned())
+                });
             }
             "align" => {
                 options.absolute = match value {
@@ -403,7 +481,7 @@ pub fn trace_options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
         }
     }
     if per_instance && options.instances.is_none() {
-        return Err("values=perInstance needs instances=N: the average of how many VMs".into());
+        return Err("values=perInstance needs instances=N (or instances=COLUMN): the average of how many VMs".into());
     }
     if !per_instance && options.instances.is_some() {
         return Err("instances=N goes with values=perInstance".into());
@@ -438,7 +516,7 @@ mod spec_tests {
             .unwrap();
         assert_eq!(spec.target, "web:Percentage CPU");
         assert_eq!(spec.file, "cpu.csv");
-        assert_eq!(spec.options.instances, Some(4));
+        assert_eq!(spec.options.instances, Some(Instances::Fixed(4)));
         assert!(spec.options.linear && spec.options.absolute && !spec.options.repeat);
         assert_eq!(trace_spec("cpu=100").unwrap(), None);
         let err = |s: &str| trace_spec(s).unwrap_err().to_string();

@@ -444,7 +444,8 @@ pub struct RawTrace {
     pub scale: Option<f64>,
     /// `perInstance` or `total` (default).
     pub values: Option<String>,
-    pub instances: Option<u64>,
+    /// A fixed count, or the name of the file's column holding each row's count.
+    pub instances: Option<RawInstances>,
     /// `start` (default) or `absolute`.
     pub align: Option<String>,
     /// `hold` (default) or `linear`.
@@ -457,6 +458,14 @@ pub struct RawTrace {
     #[serde(skip)]
     #[schemars(skip)]
     pub text: Option<Result<String, String>>,
+}
+
+/// `instances: 4` or `instances: vm_count` (a column of the trace file).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawInstances {
+    Count(u64),
+    Column(String),
 }
 
 impl RawTrace {
@@ -472,7 +481,13 @@ impl RawTrace {
         add("column", self.column.clone());
         add("scale", self.scale.map(|v| v.to_string()));
         add("values", self.values.clone());
-        add("instances", self.instances.map(|v| v.to_string()));
+        add(
+            "instances",
+            self.instances.as_ref().map(|v| match v {
+                RawInstances::Count(n) => n.to_string(),
+                RawInstances::Column(c) => c.clone(),
+            }),
+        );
         add("align", self.align.clone());
         add("between", self.between.clone());
         add("repeat", self.repeat.map(|v| v.to_string()));
