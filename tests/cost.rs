@@ -615,6 +615,15 @@ fn a_windows_price_no_source_has_is_a_labelled_estimate_and_strict_prices_refuse
         "estimates (a Windows price: the Linux price + the size family's median Windows licence per vCPU)"
     );
     env.run(["--strict-prices", "validate"]).code(65).stderr_has("no Windows price for Standard_B2s in eastus");
+    // A disk tier the catalog prices elsewhere: westus2 has no disk price at all, so the
+    // tier's price where VM prices are most alike (eastus: the same Linux prices).
+    let def = "scaleSets:\n  - name: d\n    region: westus2\n    sku: Standard_B2s\n    \
+               capacity: 1\n    provisioningTime: 0s\n    osDisk: { tier: P20 }\n";
+    let env = Env::with_definition(def);
+    let disk = &cost(&env)["defined"]["scaleSets"][0]["components"][1];
+    assert_eq!((disk["price"].as_str(), disk["source"].as_str()), (Some("73.22"), Some("estimate")), "{disk:#}");
+    env.run(["cost"]).code(0).stdout_has("+ estimates (a disk tier:");
+    env.run(["--strict-prices", "cost"]).code(65).stderr_has("no monthly price for disk tier P20 in westus2");
     // A price the catalog has is labelled so.
     let env = Env::with_definition(WEB);
     assert_eq!(cost(&env)["defined"]["scaleSets"][0]["components"][0]["source"], "catalog");

@@ -194,7 +194,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
     }
     // (sku, os label, priority) -> (billed VM count, price, kind); tier -> (disk count, price).
     let mut compute: BTreeMap<(String, String, Priority), ComputeLine> = BTreeMap::new();
-    let mut disks: BTreeMap<String, (u64, Money)> = BTreeMap::new();
+    let mut disks: BTreeMap<String, (u64, Money, &'static str)> = BTreeMap::new();
     for ((version, priority), billed, total) in groups {
         let model = set.model(version).unwrap_or(&set.config.model);
         if billed > 0 {
@@ -211,8 +211,8 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             let label = if at_most { format!("{label}, Spot at most") } else { label.to_owned() };
             compute.entry((model.sku.clone(), label, priority)).or_insert((0, price, kind, source)).0 += billed;
         }
-        let disk = catalog.disk_monthly(&model.os_disk_tier, region)?;
-        disks.entry(model.os_disk_tier.clone()).or_insert((0, disk)).0 += total;
+        let (disk, source) = catalog.disk_monthly_sourced(&model.os_disk_tier, region)?;
+        disks.entry(model.os_disk_tier.clone()).or_insert((0, disk, source)).0 += total;
     }
     let mut out = Vec::new();
     for ((sku, os, priority), (count, price, kind, source)) in compute {
@@ -227,7 +227,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             source,
         });
     }
-    for (tier, (count, price)) in disks {
+    for (tier, (count, price, source)) in disks {
         out.push(Component {
             name: format!("OS disk ({tier})"),
             unit: "months",
@@ -235,7 +235,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             price,
             rate: Rate::monthly(price).times(count),
             kind: ComponentKind::OsDisk,
-            source: catalog.disk_source(&tier, region),
+            source,
         });
     }
     network_components(set, &mut out);

@@ -20,19 +20,25 @@ pub struct ComponentView {
     pub source: &'static str,
 }
 
-/// How an `estimate` price was derived, named on the "Prices:" line whenever one is used.
-pub const ESTIMATE_RULE: &str =
+/// How an estimated VM price was derived, named on the "Prices:" line whenever one is used.
+pub const VM_ESTIMATE_RULE: &str =
     "estimates (a Windows price: the Linux price + the size family's median Windows licence per vCPU)";
+/// How an estimated disk price was derived.
+pub const DISK_ESTIMATE_RULE: &str = "estimates (a disk tier: its price elsewhere scaled to this region's disk prices, or as where VM prices are most alike)";
 
 impl CostView {
-    /// Adds the estimate rule to the price sources when any shown price is an estimate, so a
-    /// derived figure is never presented as a quote.
+    /// Adds the rule of each kind of estimate shown to the price sources, so a derived figure
+    /// is never presented as a quote.
     pub fn name_estimates(&mut self) {
-        let estimated = |c: &ComponentView| c.source == crate::cost::catalog::source::ESTIMATE;
-        let now = self.scale_sets.iter().flat_map(|s| &s.components).any(estimated);
-        let defined = self.defined.iter().flat_map(|d| &d.scale_sets).flat_map(|s| &s.components).any(estimated);
-        if (now || defined) && !self.price_sources.iter().any(|s| s == ESTIMATE_RULE) {
-            self.price_sources.push(ESTIMATE_RULE.to_string());
+        let estimate = crate::cost::catalog::source::ESTIMATE;
+        let now = self.scale_sets.iter().flat_map(|s| &s.components);
+        let defined = self.defined.iter().flat_map(|d| &d.scale_sets).flat_map(|s| &s.components);
+        let estimated: Vec<&ComponentView> = now.chain(defined).filter(|c| c.source == estimate).collect();
+        for (rule, disk) in [(VM_ESTIMATE_RULE, false), (DISK_ESTIMATE_RULE, true)] {
+            let used = estimated.iter().any(|c| c.name.starts_with("OS disk") == disk);
+            if used && !self.price_sources.iter().any(|s| s == rule) {
+                self.price_sources.push(rule.to_owned());
+            }
         }
     }
 }

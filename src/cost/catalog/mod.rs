@@ -603,6 +603,85 @@ impl Catalog {
         })
     }
 
+    /// The monthly price of one disk and where it comes from. A tier the catalog prices
+    /// elsewhere but not in `region` is estimated, when estimates are allowed, from the regions
+    /// that have it: each one's price scaled by how `region`'s prices compare to that region's
+    /// (see `region_price_ratio`), and the median of those taken. A region with no price in common with any of them gets no estimate.
+    ///
+    /// # Errors
+    /// As [`Catalog::disk_monthly`], when no price and no estimate can be had.
+    pub fn disk_monthly_sourced(&self, tier: &str, region: &str) -> Result<(Money, &'static str), PriceError> {
+        match self.disk_monthly(tier, region) {
+            Ok(price) => Ok((price, self.disk_source(tier, region))),
+            Err(e @ PriceError::MissingDiskPrice { .. }) if self.estimates => {
+                let entry = &self.disks[tier];
+                let mut candidates: Vec<i128> = entry
+                    .monthly
+                    .iter()
+                    .filter_map(|(other, price)| {
+                        let ratio = self.disk_price_ratio(tier, region, other)?;
+                        // Micro-dollars as f64 are exact far beyond any disk price.
+                        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+                        Some((price.micros() as f64 * ratio).round() as i128)
+                    })
+                    .collect();
+                candidates.sort_unstable();
+                let estimate = match candidates.get(candidates.len() / 2) {
+                    Some(median) => Money::from_micros(*median),
+                    // No disk price in common: the tier's price in the region whose VM prices
+                    // are most alike.
+                    None => *self
+                        .most_alike_region(region, entry.monthly.keys())
+                        .and_then(|r| entry.monthly.get(r))
+                        .ok_or(e)?,
+                };
+                Ok((estimate.round_cents(), source::ESTIMATE))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// How `region`'s disk prices compare to `other`'s for disks of `tier`'s type (P, E, S, ...:
+    /// regional premiums differ by type): the median of price(region) / price(other) over the
+    /// tiers of that type both price, failing that over every tier; `None` when they share no
+    /// disk price.
+    fn disk_price_ratio(&self, tier: &str, region: &str, other: &str) -> Option<f64> {
+        let disk_type = |t: &str| t.chars().next();
+        let ratios = |same_type: bool| {
+            self.disks
+                .iter()
+                .filter(|(t, _)| !same_type || disk_type(t) == disk_type(tier))
+                .filter_map(|(_, e)| price_ratio(*e.monthly.get(region)?, *e.monthly.get(other)?))
+                .collect::<Vec<f64>>()
+        };
+        median_of(ratios(true)).or_else(|| median_of(ratios(false)))
+    }
+
+    /// Of `candidates`, the region whose Linux pay-as-you-go VM prices are closest to
+    /// `region`'s (the median ratio nearest 1; the first in name order on a tie).
+    fn most_alike_region<'a>(&self, region: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+        let distance = |other: &str| {
+            let ratios = self
+                .vms
+                .values()
+                .filter_map(|e| {
+                    let linux = |r: &str| e.prices.get(r).and_then(|p| p.get(Os::Linux, false));
+                    price_ratio(linux(region)?, linux(other)?)
+                })
+                .collect();
+            median_of(ratios).map(|r| (r - 1.0).abs())
+        };
+        let mut best: Option<(f64, &String)> = None;
+        for other in candidates {
+            if let Some(d) = distance(other)
+                && best.is_none_or(|(b, _)| d < b)
+            {
+                best = Some((d, other));
+            }
+        }
+        best.map(|(_, r)| r)
+    }
+
     /// Price per hour of one managed disk: the monthly price over [`HOURS_PER_MONTH`], rounded
     /// half away from zero to the micro-dollar.
     ///
@@ -654,6 +733,18 @@ impl Catalog {
     }
 }
 
+/// a / b, when b is not zero.
+#[allow(clippy::cast_precision_loss)] // micro-dollars as f64 are exact far beyond any price
+fn price_ratio(a: Money, b: Money) -> Option<f64> {
+    (b.micros() > 0).then(|| a.micros() as f64 / b.micros() as f64)
+}
+
+/// The median (the upper one of an even count), `None` for none.
+fn median_of(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_unstable_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
 fn owned<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
@@ -703,6 +794,38 @@ mod tests {
         strict.allow_estimates(false);
         strict.vms.get_mut("Standard_D2s_v5").unwrap().prices.get_mut("eastus").unwrap().windows = None;
         assert!(strict.vm_hourly_sourced("Standard_D2s_v5", "eastus", Os::Windows, false).is_err());
+    }
+
+    /// The disk estimate, checked as the README says: leave each (tier, region) price out in
+    /// turn and estimate it from the rest.
+    #[test]
+    fn the_disk_estimate_is_close_to_every_catalog_price_left_out() {
+        let mut errors = Vec::new();
+        let mut nothing_in_common = Vec::new();
+        for (tier, entry) in &builtin().disks {
+            for (region, price) in &entry.monthly {
+                let mut without = builtin().clone();
+                without.disks.get_mut(tier).unwrap().monthly.remove(region);
+                let Ok((estimate, source)) = without.disk_monthly_sourced(tier, region) else {
+                    nothing_in_common.push(region.as_str());
+                    continue;
+                };
+                assert_eq!(source, source::ESTIMATE);
+                errors.push(((estimate - *price).micros().abs() * 10_000) / price.micros());
+            }
+        }
+        // The catalog prices only P10 in westus, and no VM there: nothing to compare it with.
+        assert_eq!(nothing_in_common, ["westus"]);
+        errors.sort_unstable();
+        let median = errors[errors.len() / 2];
+        let p90 = errors[errors.len() * 9 / 10];
+        let worst = *errors.last().unwrap();
+        assert_eq!(errors.len(), 54, "prices checked");
+        assert!(median == 0 && p90 <= 5 && worst <= 30, "median {median}, p90 {p90}, worst {worst} (0.01 %)");
+        let mut strict = builtin().clone();
+        strict.allow_estimates(false);
+        strict.disks.get_mut("P10").unwrap().monthly.remove("eastus");
+        assert!(strict.disk_monthly_sourced("P10", "eastus").is_err());
     }
 
     /// Every size in the reference table, with its vCPUs, memory and note.

@@ -372,7 +372,7 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
     if mixed && let Err(e) = catalog.vm_hourly(&model.sku, region, os, false) {
         c.problem("priorityMix", e.to_string());
     }
-    if let Err(e) = catalog.disk_monthly(&model.os_disk_tier, region) {
+    if let Err(e) = catalog.disk_monthly_sourced(&model.os_disk_tier, region) {
         c.problem("osDisk.tier", e.to_string());
     }
 }
