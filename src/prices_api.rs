@@ -30,13 +30,16 @@ pub struct FetchError {
     pub reason: String,
 }
 
-/// The OData filter: consumption prices of VMs and storage (managed disks), in these regions.
+/// The OData filter: consumption prices of VMs, storage (managed disks), the load balancer and
+/// public IP addresses, in these regions (and "Global", where load-balancer meters are listed).
 #[must_use]
 pub fn filter(regions: &[String]) -> String {
-    let mut f =
-        "priceType eq 'Consumption' and (serviceName eq 'Virtual Machines' or serviceName eq 'Storage')".to_owned();
+    let mut f = "priceType eq 'Consumption' and (serviceName eq 'Virtual Machines' or serviceName eq 'Storage' \
+                 or serviceName eq 'Load Balancer' or (serviceName eq 'Virtual Network' and productName eq 'IP Addresses'))"
+        .to_owned();
     if !regions.is_empty() {
-        let any: Vec<String> = regions.iter().map(|r| format!("armRegionName eq '{r}'")).collect();
+        let any: Vec<String> =
+            regions.iter().map(String::as_str).chain(["Global"]).map(|r| format!("armRegionName eq '{r}'")).collect();
         f.push_str(&format!(" and ({})", any.join(" or ")));
     }
     f

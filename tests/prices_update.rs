@@ -63,8 +63,46 @@ fn pages(base: &str) -> (String, String) {
         r#", "retailPrice": 0.05, "type": "DevTestConsumption""#,
     )
     .replacen(r#""type": "Consumption", "#, "", 1);
+    // Network meters: the load balancer's in region "Global", a public IP in the region; a
+    // Basic IP and a free meter are left out.
+    let network = |service: &str, product: &str, sku: &str, meter: &str, region: &str, unit: &str, price: &str| {
+        format!(
+            r#"{{"currencyCode": "USD", "serviceName": "{service}", "productName": "{product}", "skuName": "{sku}",
+            "meterName": "{meter}", "armRegionName": "{region}", "unitOfMeasure": "{unit}", "type": "Consumption",
+            "retailPrice": {price}}}"#
+        )
+    };
+    let lb = network(
+        "Load Balancer",
+        "Load Balancer",
+        "Standard",
+        "Standard Included LB Rules and Outbound Rules",
+        "Global",
+        "1 Hour",
+        "0.027",
+    );
+    let lb_free =
+        network("Load Balancer", "Load Balancer", "Standard", "Standard Data Processed - Free", "Global", "1 GB", "0");
+    let ip = network(
+        "Virtual Network",
+        "IP Addresses",
+        "Standard",
+        "Standard IPv4 Static Public IP",
+        "swedencentral",
+        "1 Hour",
+        "0.0055",
+    );
+    let basic_ip = network(
+        "Virtual Network",
+        "IP Addresses",
+        "Basic",
+        "Basic IPv4 Static Public IP",
+        "swedencentral",
+        "1 Hour",
+        "0.0036",
+    );
     let first = page(&[reservation, vm, low], Some(&format!("{base}?page=2")));
-    let second = page(&[devtest, disk], None);
+    let second = page(&[devtest, disk, lb, lb_free, ip, basic_ip], None);
     (first, second)
 }
 
@@ -91,11 +129,12 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     )
     .code(0)
     .stderr_has("2 page(s)")
-    .stderr_has("1 VM and 1 disk price(s)");
+    .stderr_has("1 VM and 1 disk price(s), 2 network price(s)");
     let asked = asked.lock().unwrap().clone();
     assert_eq!(asked.len(), 3, "page 1, the 429, page 2: {asked:?}");
     assert!(asked[0].contains("currencyCode=%27USD%27") && asked[0].contains("swedencentral"), "{asked:?}");
     assert!(asked[2].ends_with("?page=2"));
+    assert!(asked[0].contains("Load%20Balancer") && asked[0].contains("Global"), "{asked:?}");
 
     // The cache prices the design, offline: 2 x 0.113 x 730 + 2 x 20.28 = 205.54.
     let vars = [("SCALESET_CACHE", cache_var.as_str())];
@@ -104,6 +143,24 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     assert!(
         doc["priceSources"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("price cache (fetched"))
     );
+    // The network prices too, labelled as the cache's; the rest stay the built-in figures.
+    env.define(&format!("{DEFINITION}    loadBalancer: {{ rules: 2, dataProcessedGb: 10 }}\n    publicIps: 1\n"));
+    let doc = env.run_with_env(["cost", "-o", "json"], &vars).code(0).json();
+    let components = doc["defined"]["scaleSets"][0]["components"].as_array().unwrap();
+    let line = |prefix: &str| components.iter().find(|c| c["name"].as_str().unwrap().starts_with(prefix)).unwrap();
+    assert_eq!(
+        (line("Load balancer (")["price"].as_str(), line("Load balancer (")["source"].as_str()),
+        (Some("0.027"), Some("cache"))
+    );
+    assert_eq!(
+        (line("Public IPv4")["price"].as_str(), line("Public IPv4")["source"].as_str()),
+        (Some("0.0055"), Some("cache"))
+    );
+    assert_eq!(
+        (line("Load balancer data")["price"].as_str(), line("Load balancer data")["source"].as_str()),
+        (Some("0.005"), Some("catalog"))
+    );
+    env.define(DEFINITION);
     env.run_with_env(["prices", "show", "Standard_D2ads_v5"], &vars)
         .code(0)
         .stdout_has("swedencentral")

@@ -55,10 +55,11 @@ fn update(regions: &[String], currency: &str, endpoint: &str) -> Result<ExitCode
     prices_api::write_cache(&path, &cache)
         .with_context(|| format!("cannot write the price cache {}", path.display()))?;
     eprintln!(
-        "prices: {} page(s), {} VM and {} disk price(s) kept in {}",
+        "prices: {} page(s), {} VM and {} disk price(s), {} network price(s) kept in {}",
         cache.pages.len(),
         import.report.vm_prices,
         import.report.disk_prices,
+        import.report.network_prices,
         path.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -25,10 +25,7 @@ use crate::model::config::VmModel;
 use crate::model::enums::{OsType, PowerState, Priority};
 use crate::model::state::{ScaleSet, State};
 
-use super::catalog::{
-    Catalog, Commitment, HOURS_PER_MONTH, LB_DATA_PROCESSED_PER_GB, LB_EXTRA_RULE_HOURLY, LB_FIRST_RULES_HOURLY,
-    LB_INCLUDED_RULES, Os, PUBLIC_IPV4_STATIC_HOURLY, PriceError,
-};
+use super::catalog::{Catalog, Commitment, HOURS_PER_MONTH, LB_INCLUDED_RULES, NetworkMeter, Os, PriceError};
 use crate::model::accrual::Rate;
 use crate::model::money::Money;
 
@@ -238,59 +235,65 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             source,
         });
     }
-    network_components(set, &mut out);
+    network_components(catalog, set, &mut out);
     Ok(out)
 }
 
 /// The load balancer and public IPs of a set, at the built-in network prices.
-fn network_components(set: &ScaleSet, out: &mut Vec<Component>) {
+fn network_components(catalog: &Catalog, set: &ScaleSet, out: &mut Vec<Component>) {
+    let region = set.config.region.as_str();
+    let price = |meter: NetworkMeter| catalog.network_price(meter, region);
     if let Some(lb) = set.config.load_balancer {
         if lb.rules > 0 {
+            let (price, source) = price(NetworkMeter::LbIncludedRules);
             out.push(Component {
                 name: format!("Load balancer (Standard, first {LB_INCLUDED_RULES} rules)"),
                 unit: "hours",
                 quantity: MONTH_HOURS,
-                price: LB_FIRST_RULES_HOURLY,
-                rate: Rate::hourly(LB_FIRST_RULES_HOURLY),
+                price,
+                rate: Rate::hourly(price),
                 kind: ComponentKind::LoadBalancer,
-                source: super::catalog::source::CATALOG,
+                source,
             });
         }
         let extra = u64::from(lb.rules.saturating_sub(LB_INCLUDED_RULES));
         if extra > 0 {
+            let (price, source) = price(NetworkMeter::LbOverageRule);
             out.push(Component {
                 name: format!("Load balancer rules beyond {LB_INCLUDED_RULES} ({extra})"),
                 unit: "hours",
                 quantity: extra * MONTH_HOURS,
-                price: LB_EXTRA_RULE_HOURLY,
-                rate: Rate::hourly(LB_EXTRA_RULE_HOURLY).times(extra),
+                price,
+                rate: Rate::hourly(price).times(extra),
                 kind: ComponentKind::LoadBalancerRules,
-                source: super::catalog::source::CATALOG,
+                source,
             });
         }
         if lb.data_processed_gb > 0 {
+            let (price, source) = price(NetworkMeter::LbDataProcessed);
             out.push(Component {
                 name: "Load balancer data processed".to_owned(),
                 unit: "GB",
                 quantity: lb.data_processed_gb,
-                price: LB_DATA_PROCESSED_PER_GB,
+                price,
                 // GB per month, spread evenly over the month.
-                rate: Rate::monthly(LB_DATA_PROCESSED_PER_GB).times(lb.data_processed_gb),
+                rate: Rate::monthly(price).times(lb.data_processed_gb),
                 kind: ComponentKind::LoadBalancerData,
-                source: super::catalog::source::CATALOG,
+                source,
             });
         }
     }
     if set.config.public_ips > 0 {
         let count = u64::from(set.config.public_ips);
+        let (price, source) = price(NetworkMeter::PublicIpv4Static);
         out.push(Component {
             name: "Public IPv4 addresses (Standard, static)".to_owned(),
             unit: "hours",
             quantity: count * MONTH_HOURS,
-            price: PUBLIC_IPV4_STATIC_HOURLY,
-            rate: Rate::hourly(PUBLIC_IPV4_STATIC_HOURLY).times(count),
+            price,
+            rate: Rate::hourly(price).times(count),
             kind: ComponentKind::PublicIp,
-            source: super::catalog::source::CATALOG,
+            source,
         });
     }
 }

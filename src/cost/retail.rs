@@ -12,11 +12,14 @@
 //! - **Managed-disk monthly prices**: a `productName` ending "Managed Disks" (or `serviceName`
 //!   "Managed Disks") with a `skuName` such as "P10 LRS", a per-disk meter (`meterName`
 //!   "P10 LRS Disk") and `unitOfMeasure` "1/Month".
+//! - **Network prices**: the Standard Load Balancer's meters (`serviceName` "Load Balancer",
+//!   `skuName` "Standard": included rules and overage rules by the hour, data processed by the
+//!   GB; listed in region "Global") and the Standard static public IPv4 address by the hour
+//!   (`serviceName` "Virtual Network", `productName` "IP Addresses").
 //!
 //! Everything else is skipped for a stated reason, counted in the [`ImportReport`]: Reservation
 //! rows (their `retailPrice` is the whole term, although the unit says "1 Hour"),
-//! DevTestConsumption rows, network meters (load balancer rows sit in region "Global"; the
-//! network figures stay the built-in constants), rows without a usable region or size. Rows
+//! DevTestConsumption rows, other services and meters, rows without a usable region or size. Rows
 //! are never filtered on `isPrimaryMeterRegion`. When several rows give the same price (same
 //! size, region, OS and Spot, or same tier and region), for instance a meter listed twice with
 //! and without an `effectiveEndDate`, the current row (no `effectiveEndDate`) wins, then the
@@ -36,7 +39,7 @@ use std::fmt;
 
 use serde_json::value::RawValue;
 
-use super::catalog::{Catalog, Os};
+use super::catalog::{Catalog, GLOBAL_REGION, NetworkMeter, Os};
 use crate::model::money::Money;
 
 /// A value of an export that cannot be read: not an object where one is expected, not a
@@ -66,7 +69,7 @@ pub struct RetailError {
 /// Why an item of the export was not used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Skip {
-    /// Neither a VM nor a managed-disk price (load balancer, public IP, bandwidth, ...).
+    /// Not a VM, managed-disk, Standard Load Balancer or static public IPv4 price (bandwidth, ...).
     OtherService,
     /// Under serviceName "Virtual Machines" but not a VM product (Cloud Services, Dedicated Host).
     NotVmProduct,
@@ -93,7 +96,7 @@ impl Skip {
     #[must_use]
     pub const fn reason(self) -> &'static str {
         match self {
-            Skip::OtherService => "not a VM or managed-disk price (network meters use the built-in figures)",
+            Skip::OtherService => "not a VM, managed-disk, Standard Load Balancer or static public IPv4 price",
             Skip::NotVmProduct => "not a VM product (Cloud Services, Dedicated Host)",
             Skip::NotConsumption => "not pay-as-you-go (Reservation, DevTestConsumption)",
             Skip::LowPriority => "Low Priority (Batch)",
@@ -124,6 +127,8 @@ pub struct ImportReport {
     pub vm_prices: usize,
     /// Disk prices set in the catalog (tier, region).
     pub disk_prices: usize,
+    /// Load balancer and public IP prices set in the catalog (meter, region).
+    pub network_prices: usize,
     /// Used prices that had more than six decimals and were rounded to the micro-dollar.
     pub rounded: usize,
     /// Items not used, by reason.
@@ -137,8 +142,12 @@ impl ImportReport {
     /// `prices.json (Azure Retail Prices export: 12 VM and 3 disk prices from 20 items)`.
     #[must_use]
     pub fn summary(&self) -> String {
+        let network = match self.network_prices {
+            0 => String::new(),
+            n => format!(", {n} network price(s)"),
+        };
         format!(
-            "{} (Azure Retail Prices export: {} VM and {} disk price(s) from {} item(s))",
+            "{} (Azure Retail Prices export: {} VM and {} disk price(s){network} from {} item(s))",
             self.file, self.vm_prices, self.disk_prices, self.items
         )
     }
@@ -170,6 +179,7 @@ impl Candidate {
 pub struct Import {
     vms: BTreeMap<(String, String, Os, bool), Candidate>,
     disks: BTreeMap<(String, String), Candidate>,
+    network: BTreeMap<(NetworkMeter, String), Candidate>,
     /// What was found.
     pub report: ImportReport,
 }
@@ -193,6 +203,9 @@ impl Import {
         }
         for (tier, region, price) in self.disk_prices() {
             catalog.insert_disk_price(tier, region, price);
+        }
+        for ((meter, region), c) in &self.network {
+            catalog.insert_network_price(*meter, region, c.price);
         }
         catalog.add_source(self.report.summary());
     }
@@ -251,6 +264,7 @@ pub fn parse(file: &str, text: &str) -> Result<Import, RetailError> {
     let mut import = reader.import;
     import.report.vm_prices = import.vms.len();
     import.report.disk_prices = import.disks.len();
+    import.report.network_prices = import.network.len();
     import.report.rounded =
         import.vms.values().chain(import.disks.values()).filter(|candidate| candidate.rounded).count();
     Ok(import)
@@ -339,6 +353,7 @@ impl Reader<'_> {
         enum Target {
             Vm { os: Os, spot: bool },
             Disk { tier: String },
+            Network { meter: NetworkMeter },
         }
         let target = if service == "Virtual Machines" {
             if !product.starts_with("Virtual Machines ")
@@ -377,12 +392,27 @@ impl Reader<'_> {
                 return Ok(());
             }
             Target::Disk { tier }
+        } else if let Some(meter) = network_meter(&service, &product, &sku_name, &meter_name) {
+            if kind != "Consumption" {
+                self.skip(Skip::NotConsumption);
+                return Ok(());
+            }
+            let hourly = meter != NetworkMeter::LbDataProcessed;
+            if (hourly && unit != "1 Hour" && unit != "1/Hour") || (!hourly && unit != "1 GB") {
+                self.skip(Skip::OtherUnit);
+                return Ok(());
+            }
+            Target::Network { meter }
         } else {
             self.skip(Skip::OtherService);
             return Ok(());
         };
 
-        let Some(region) = get("armRegionName")?.filter(|r| is_region(r)) else {
+        // Load-balancer meters are listed under region "Global".
+        let region = get("armRegionName")?.map(|r| if r == "Global" { GLOBAL_REGION.to_owned() } else { r });
+        let Some(region) =
+            region.filter(|r| is_region(r) && (r != GLOBAL_REGION || matches!(target, Target::Network { .. })))
+        else {
             self.skip(Skip::NoRegion);
             return Ok(());
         };
@@ -428,6 +458,7 @@ impl Reader<'_> {
                 keep_best(&mut self.import.vms, (sku, region, os, spot), candidate)
             }
             Target::Disk { tier } => keep_best(&mut self.import.disks, (tier, region), candidate),
+            Target::Network { meter } => keep_best(&mut self.import.network, (meter, region), candidate),
         };
         if replaced {
             self.skip(Skip::Superseded);
@@ -487,6 +518,20 @@ fn disk_tier(sku_name: &str, meter_name: &str) -> Option<String> {
 }
 
 /// An Azure region name as the catalog keys them: lower-case ASCII letters and digits.
+/// The network meter an item prices: a Standard Load Balancer meter (`serviceName` "Load
+/// Balancer", `skuName` "Standard") or a Standard static public IPv4 address (`serviceName`
+/// "Virtual Network", `productName` "IP Addresses"); `None` for any other.
+fn network_meter(service: &str, product: &str, sku_name: &str, meter_name: &str) -> Option<NetworkMeter> {
+    let candidates: &[NetworkMeter] = match (service, product) {
+        ("Load Balancer", _) if sku_name == "Standard" => {
+            &[NetworkMeter::LbIncludedRules, NetworkMeter::LbOverageRule, NetworkMeter::LbDataProcessed]
+        }
+        ("Virtual Network", "IP Addresses") => &[NetworkMeter::PublicIpv4Static],
+        _ => &[],
+    };
+    candidates.iter().copied().find(|m| m.meter_name() == meter_name)
+}
+
 fn is_region(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
@@ -698,12 +743,21 @@ mod tests {
         assert_eq!(report.skipped.get(&Skip::NotConsumption), Some(&2));
         assert_eq!(report.skipped.get(&Skip::LowPriority), Some(&1));
         assert_eq!(report.skipped.get(&Skip::NotVmProduct), Some(&1));
-        assert_eq!(report.skipped.get(&Skip::OtherService), Some(&1));
+        // The Global load-balancer row is a network price.
+        assert_eq!(report.skipped.get(&Skip::OtherService), None);
+        assert_eq!(report.network_prices, 1);
+        assert_eq!(
+            import.network.keys().collect::<Vec<_>>(),
+            [&(NetworkMeter::LbIncludedRules, GLOBAL_REGION.to_owned())]
+        );
         assert_eq!(report.skipped.get(&Skip::Superseded), Some(&1));
         assert_eq!(report.skipped.get(&Skip::OtherDiskMeter), Some(&1));
         assert_eq!(report.vm_prices, 5);
         assert_eq!(report.disk_prices, 1);
-        assert_eq!(report.items, report.vm_prices + report.disk_prices + report.skipped.values().sum::<usize>());
+        assert_eq!(
+            report.items,
+            report.vm_prices + report.disk_prices + report.network_prices + report.skipped.values().sum::<usize>()
+        );
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 
         let mut catalog = Catalog::builtin().clone();
@@ -839,5 +893,53 @@ mod tests {
         assert_eq!(disk_tier("P10 LRS", "P10 LRS Disk Mount"), None);
         assert_eq!(disk_tier("Premium LRS", "Disk Operations"), None);
         assert_eq!(disk_tier("P LRS", "P LRS Disk"), None);
+    }
+
+    #[test]
+    fn network_meters_are_standard_lb_and_static_ipv4_with_global_only_for_them() {
+        let row = |service: &str, product: &str, sku: &str, meter: &str, region: &str, unit: &str| {
+            format!(
+                r#"[{{"currencyCode": "USD", "serviceName": "{service}", "productName": "{product}", "skuName": "{sku}",
+                "meterName": "{meter}", "armRegionName": "{region}", "unitOfMeasure": "{unit}", "type": "Consumption",
+                "retailPrice": 0.03}}]"#
+            )
+        };
+        let network = |text: String| parse("n.json", &text).unwrap().network.into_keys().collect::<Vec<_>>();
+        let lb = "Standard Included LB Rules and Outbound Rules";
+        assert_eq!(
+            network(row("Load Balancer", "Load Balancer", "Standard", lb, "Global", "1 Hour")),
+            [(NetworkMeter::LbIncludedRules, GLOBAL_REGION.to_owned())]
+        );
+        assert_eq!(
+            network(row("Load Balancer", "Load Balancer", "Standard", "Standard Data Processed", "eastus", "1 GB")),
+            [(NetworkMeter::LbDataProcessed, "eastus".to_owned())]
+        );
+        // Basic, a gateway meter, a per-GB meter priced by the hour: not used.
+        assert!(network(row("Load Balancer", "Load Balancer", "Basic", lb, "Global", "1 Hour")).is_empty());
+        assert!(network(row("Load Balancer", "Load Balancer", "Gateway", "Gateway", "Global", "1 Hour")).is_empty());
+        assert!(
+            network(row("Load Balancer", "Load Balancer", "Standard", "Standard Data Processed", "Global", "1 Hour"))
+                .is_empty()
+        );
+        let ip = "Standard IPv4 Static Public IP";
+        assert_eq!(
+            network(row("Virtual Network", "IP Addresses", "Standard", ip, "westeurope", "1 Hour")),
+            [(NetworkMeter::PublicIpv4Static, "westeurope".to_owned())]
+        );
+        assert!(
+            network(row(
+                "Virtual Network",
+                "IP Addresses",
+                "Basic",
+                "Basic IPv4 Static Public IP",
+                "westeurope",
+                "1 Hour"
+            ))
+            .is_empty()
+        );
+        // "Global" stays no region for a VM row.
+        let vm = row("Virtual Machines", "Virtual Machines Dv5 Series", "D2s v5", "D2s v5", "Global", "1 Hour")
+            .replace(r#""unitOfMeasure""#, r#""armSkuName": "Standard_D2s_v5", "unitOfMeasure""#);
+        assert_eq!(parse("v.json", &vm).unwrap().report.skipped.get(&Skip::NoRegion), Some(&1));
     }
 }

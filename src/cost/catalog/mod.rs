@@ -203,6 +203,9 @@ pub struct Catalog {
     /// not listed is the built-in catalog's.
     price_origins: BTreeMap<(String, String, Os, bool), &'static str>,
     disk_origins: BTreeMap<(String, String), &'static str>,
+    /// Imported network prices by meter and region (`global` for the API's "Global"), with
+    /// their origin; a meter not listed has its built-in figure.
+    network: BTreeMap<(NetworkMeter, String), (Money, &'static str)>,
     /// What prices inserted now are labelled.
     inserting_as: &'static str,
     /// Whether a missing Windows price may be estimated (`--strict-prices` says no).
@@ -264,6 +267,7 @@ impl Catalog {
             sources: vec!["built-in price catalog".to_owned()],
             price_origins: BTreeMap::new(),
             disk_origins: BTreeMap::new(),
+            network: BTreeMap::new(),
             inserting_as: source::CATALOG,
             estimates: true,
         };

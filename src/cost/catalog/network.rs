@@ -17,6 +17,66 @@ pub const LB_METER_REGION: &str = "Global";
 /// Standard static public IPv4 address, per hour (about $3.65/month).
 pub const PUBLIC_IPV4_STATIC_HOURLY: Money = Money::from_micros(5_000);
 
+/// A network price the Retail Prices API lists, and that an import may replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NetworkMeter {
+    /// "Standard Included LB Rules and Outbound Rules": an hour covering the first five rules.
+    LbIncludedRules,
+    /// "Standard Overage LB Rules and Outbound Rules": an hour of each rule beyond five.
+    LbOverageRule,
+    /// "Standard Data Processed": one GB through the load balancer.
+    LbDataProcessed,
+    /// "Standard IPv4 Static Public IP": an hour of one address.
+    PublicIpv4Static,
+}
+
+impl NetworkMeter {
+    /// The built-in figure (the reference's, the same in every region).
+    #[must_use]
+    pub const fn builtin(self) -> Money {
+        match self {
+            NetworkMeter::LbIncludedRules => LB_FIRST_RULES_HOURLY,
+            NetworkMeter::LbOverageRule => LB_EXTRA_RULE_HOURLY,
+            NetworkMeter::LbDataProcessed => LB_DATA_PROCESSED_PER_GB,
+            NetworkMeter::PublicIpv4Static => PUBLIC_IPV4_STATIC_HOURLY,
+        }
+    }
+
+    /// The API's `meterName`.
+    #[must_use]
+    pub const fn meter_name(self) -> &'static str {
+        match self {
+            NetworkMeter::LbIncludedRules => "Standard Included LB Rules and Outbound Rules",
+            NetworkMeter::LbOverageRule => "Standard Overage LB Rules and Outbound Rules",
+            NetworkMeter::LbDataProcessed => "Standard Data Processed",
+            NetworkMeter::PublicIpv4Static => "Standard IPv4 Static Public IP",
+        }
+    }
+}
+
+impl Catalog {
+    /// A network price in `region` and where it comes from: the region's own imported row,
+    /// else the row for region "Global" (where the API lists load-balancer meters), else the
+    /// built-in figure.
+    #[must_use]
+    pub fn network_price(&self, meter: NetworkMeter, region: &str) -> (Money, &'static str) {
+        self.network
+            .get(&(meter, region.to_owned()))
+            .or_else(|| self.network.get(&(meter, GLOBAL_REGION.to_owned())))
+            .copied()
+            .unwrap_or((meter.builtin(), source::CATALOG))
+    }
+
+    /// Sets one imported network price (`region` may be [`GLOBAL_REGION`]).
+    pub fn insert_network_price(&mut self, meter: NetworkMeter, region: &str, price: Money) {
+        self.network.insert((meter, region.to_owned()), (price, self.inserting_as));
+        self.origin = CatalogOrigin::Overlaid;
+    }
+}
+
+/// The region name under which the Retail Prices API lists meters priced the same everywhere.
+pub const GLOBAL_REGION: &str = "global";
+
 /// One tier of monthly internet egress pricing (North America and Europe).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EgressTier {
