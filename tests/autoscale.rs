@@ -1110,3 +1110,31 @@ fn a_definition_load_entry_replays_a_trace_file_beside_the_definition() {
     env.write("conf/scalesets.yaml", with_trace("{ file: cpu.csv, between: smooth }"));
     env.run(["-f", "conf/scalesets.yaml", "validate"]).code(65).stderr_has("between=smooth: accepted: hold or linear");
 }
+
+/// The project's fixtures in each export format replay to the values they hold.
+#[test]
+fn each_metric_export_format_replays() {
+    let env = Env::with_definition(&plain(2));
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/traces");
+    for name in ["portal-cpu.csv", "az-metrics.json", "log-analytics.csv"] {
+        std::fs::copy(fixtures.join(name), env.path(name)).unwrap();
+    }
+    let demand = |spec: &str, duration: &str| -> Vec<String> {
+        env.ok(["simulate", "--duration", duration, "--no-chart", "--timeline", "t.csv", "--load", spec]);
+        timeline(&env, "t.csv").iter().map(|r| r["demand"].clone()).collect()
+    };
+    // The Azure portal's "Download to CSV": its preamble skipped, 5-minute averages of 2 VMs.
+    let portal = demand("Percentage CPU=trace(portal-cpu.csv, values=perInstance, instances=2)", "30m");
+    let every_5: Vec<&str> = portal.iter().step_by(5).map(String::as_str).collect();
+    assert_eq!(every_5, ["40", "70", "", "160", "151", "80"]);
+    // `az monitor metrics list -o json`, its maximum; a point with no value is a gap.
+    let az = demand("Percentage CPU=trace(az-metrics.json, aggregation=maximum)", "5m");
+    assert_eq!(az, ["40.1", "55", "", "97", "70"]);
+    // Log Analytics' export, its instance count in a column; a row with no count is no data.
+    let la = demand(
+        "Percentage CPU=trace(log-analytics.csv, column=avg_CounterValue, values=perInstance, instances=vm_count)",
+        "40m",
+    );
+    let every_10: Vec<&str> = la.iter().step_by(10).map(String::as_str).collect();
+    assert_eq!(every_10, ["50", "150", "", "120"]);
+}

@@ -61,7 +61,18 @@ fn parse_time(text: &str) -> Option<Timestamp> {
     }
     // No zone: UTC, as exports without one write it.
     let civil = t.replace(' ', "T");
-    jiff::tz::TimeZone::UTC.to_timestamp(civil.parse::<jiff::civil::DateTime>().ok()?).ok()
+    let civil = civil.parse::<jiff::civil::DateTime>().ok().or_else(|| {
+        // Log Analytics' "Export to CSV": `1/5/2026, 8:00:00.000 AM` under `TimeGenerated [UTC]`.
+        jiff::fmt::strtime::parse("%m/%d/%Y, %I:%M:%S%.f %p", t).ok()?.to_datetime().ok()
+    })?;
+    jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
+}
+
+/// Whether a header cell names the time column (`TimeGenerated [UTC]` as Log Analytics writes it).
+fn is_time_column(cell: &str) -> bool {
+    let lower = cell.to_ascii_lowercase();
+    let name = lower.strip_suffix(" [utc]").unwrap_or(&lower);
+    TIME_COLUMNS.contains(&name)
 }
 
 /// The series of one column from (time, value) pairs in file order.
@@ -142,7 +153,7 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
         let Some((names, time_at)) = &header else {
             // The portal's file starts with a preamble: the header is the first row naming a
             // time column.
-            if let Some(at) = cells.iter().position(|c| TIME_COLUMNS.contains(&c.to_ascii_lowercase().as_str())) {
+            if let Some(at) = cells.iter().position(|c| is_time_column(c)) {
                 if let Some(name) = count_column {
                     let found = cells.iter().enumerate().position(|(i, c)| i != at && c.eq_ignore_ascii_case(name));
                     let have = cells.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, c)| c.as_str());
@@ -181,7 +192,7 @@ fn parse_csv(file: &str, text: &str, opts: &TraceOptions) -> Result<Vec<(String,
         }
         let time = parse_time(time_cell).ok_or_else(|| {
             LoadError(format!(
-                "{file}:{line}:{}: '{time_cell}' is not a time (accepted: 2026-01-05T08:00:00Z or 2026-01-05 08:00:00; \
+                "{file}:{line}:{}: '{time_cell}' is not a time (accepted: 2026-01-05T08:00:00Z, 2026-01-05 08:00:00 or 1/5/2026, 8:00:00.000 AM; \
                  for offsets in minutes, name the first column 'minute')",
                 time_at + 1
             ))
@@ -362,6 +373,17 @@ mod tests {
         assert_eq!(s.start, eight);
         assert_eq!(s.value(999, eight + 30), Some(100.0), "50 x 4 instances x 0.5");
         assert_eq!(s.value(0, eight + 60), Some(140.0));
+    }
+
+    #[test]
+    fn log_analytics_exports_are_read_in_utc() {
+        let text =
+            "TimeGenerated [UTC],avg_CounterValue\n\"1/5/2026, 8:00:00.000 AM\",10\n\"1/5/2026, 1:05:00.000 PM\",20\n";
+        let s = parse("la.csv", text, &TraceOptions { absolute: true, ..TraceOptions::default() }).unwrap();
+        let s = series_of(&s[0].1);
+        let eight = Timestamp::from_second(1_767_600_000).unwrap().as_second() / 60; // 2026-01-05T08:00Z
+        assert_eq!(s.start, eight);
+        assert_eq!(s.points, vec![(0, Some(10.0)), (305, Some(20.0))]);
     }
 
     #[test]
