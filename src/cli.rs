@@ -252,6 +252,27 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Simulate one scale set once per combination of --vary values over the same load: cost
+    /// against unserved demand, the frontier, and the cheapest variant meeting --slo.
+    Sweep {
+        /// The scale set (may be left out when the definition has only one).
+        name: Option<String>,
+        /// How long each variant is simulated.
+        #[arg(long, value_name = "DURATION", value_parser = parse_run)]
+        duration: Duration,
+        /// A setting and its values, repeatable: PATH=V1,V2,... or PATH=FROM..TO:STEP. Paths:
+        /// sku, rules[N|*].threshold|cooldown|value|timeWindow, capacity.minimum|maximum|default,
+        /// either prefixed with profiles[N|*].
+        #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+        vary: Vec<String>,
+        /// Load, as for simulate (repeatable); the definition's load otherwise.
+        #[arg(long, value_name = "SPEC")]
+        load: Vec<String>,
+        /// A service objective: unserved<=PERCENT%, unserved<=VM-HOURS, above<=MINUTES,
+        /// actions<=PER-DAY, joined with ','. Picks the cheapest variant meeting it.
+        #[arg(long, value_name = "EXPR")]
+        slo: Option<String>,
+    },
     /// The activity log, oldest first.
     Events {
         /// Only this scale set.

@@ -26,3 +26,4 @@ pub mod sim;
 pub mod spec;
 pub mod store;
 pub mod suggest;
+pub mod sweep;

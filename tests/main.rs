@@ -7,6 +7,7 @@
 //! - `hostile`: bad definitions, bad states, a hostile filesystem, fuzzer regressions;
 //! - `torture`: processes killed mid-write, many at once, lock waits (long form:
 //!   `SCALESET_TORTURE=long cargo test --release torture:: -- --nocapture`);
+//! - `sweep`: the cost vs. unserved-demand sweep of autoscale settings;
 //! - `architecture`: the module layers of the crate hold.
 
 mod support;
@@ -20,4 +21,5 @@ mod lifecycle;
 mod prices_update;
 mod readme_tour;
 mod report_browser;
+mod sweep;
 mod torture;

@@ -6,6 +6,7 @@ mod lifecycle;
 mod prices;
 mod scaling;
 mod show;
+mod sweep;
 mod time;
 
 use std::borrow::Cow;
@@ -85,6 +86,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
+        Command::Sweep { name, duration, vary, load, slo } => {
+            sweep::sweep(&ctx, name.as_deref(), duration, &vary, &load, slo.as_deref())
+        }
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
         Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),
         Command::Deallocate(a) => lifecycle::power(&ctx, Operation::Deallocate, &a),

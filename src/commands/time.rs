@@ -22,7 +22,7 @@ use super::{Context, set_not_found};
 
 /// The `--load` values, with their files read: done before the lock is taken, so a slow or
 /// broken input never holds up other writers.
-struct LoadArgs<'a> {
+pub(super) struct LoadArgs<'a> {
     /// (spec as written, the file's text for a trace).
     items: Vec<(&'a str, Option<String>)>,
 }
@@ -44,7 +44,7 @@ fn read_load_file(spec: &str, path: &str) -> Result<String> {
 }
 
 impl<'a> LoadArgs<'a> {
-    fn read(specs: &'a [String]) -> Result<Self> {
+    pub(super) fn read(specs: &'a [String]) -> Result<Self> {
         let mut items = Vec::new();
         for spec in specs {
             let text =
@@ -61,7 +61,7 @@ impl<'a> LoadArgs<'a> {
     }
 
     /// The load, for the sets of this run (a `set:` prefix names one of them).
-    fn parse(&self, set_names: &[&str]) -> Result<Load> {
+    pub(super) fn parse(&self, set_names: &[&str]) -> Result<Load> {
         let mut sources = Vec::new();
         for (spec, text) in &self.items {
             let usage = |e: crate::sim::load::LoadError| UsageError(format!("--load: {e}"));

@@ -68,6 +68,37 @@ pub struct Source {
     pub noise: f64,
 }
 
+impl Source {
+    /// The same source with every value (and the noise) multiplied by `factor`: the load of
+    /// one size expressed in units of another.
+    #[must_use]
+    pub fn scaled(&self, factor: f64) -> Source {
+        let f = |v: f64| v * factor;
+        let signal = match &self.signal {
+            Signal::Constant { value } => Signal::Constant { value: f(*value) },
+            Signal::Step { before, after, at } => Signal::Step { before: f(*before), after: f(*after), at: *at },
+            Signal::Ramp { from, to, over, start } => {
+                Signal::Ramp { from: f(*from), to: f(*to), over: *over, start: *start }
+            }
+            Signal::Diurnal { trough, peak, peak_hour } => {
+                Signal::Diurnal { trough: f(*trough), peak: f(*peak), peak_hour: *peak_hour }
+            }
+            Signal::Spike { base, peak, at, duration } => {
+                Signal::Spike { base: f(*base), peak: f(*peak), at: *at, duration: *duration }
+            }
+            Signal::Trace { rows } => Signal::Trace { rows: rows.iter().map(|(m, v)| (*m, f(*v))).collect() },
+            Signal::Series(series) => {
+                let mut series = series.clone();
+                for point in &mut series.points {
+                    point.1 = point.1.map(f);
+                }
+                Signal::Series(series)
+            }
+        };
+        Source { scale_set: self.scale_set.clone(), metric: self.metric.clone(), signal, noise: f(self.noise) }
+    }
+}
+
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
 fn is_zero(v: &f64) -> bool {
     *v == 0.0

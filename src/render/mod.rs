@@ -5,6 +5,7 @@ pub mod chart;
 pub mod cost;
 pub mod html;
 pub mod svg;
+pub mod sweep;
 pub mod table;
 pub mod timeline;
 

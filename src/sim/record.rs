@@ -90,6 +90,8 @@ pub struct SetRecord {
     pub per_instance_minutes: u64,
     /// Demand not served, in instance-minutes of the primary metric (CPU above 100% per VM).
     pub unserved: f64,
+    /// The primary metric's demand summed over the minutes that had any.
+    pub demand_sum: f64,
 }
 
 /// A rule's threshold on the primary metric: (its profile's index and name, operator, value).
@@ -168,6 +170,7 @@ impl Recorder {
             sum_per_instance: 0.0,
             per_instance_minutes: 0,
             unserved: 0.0,
+            demand_sum: 0.0,
         });
     }
 
@@ -191,6 +194,7 @@ impl Recorder {
         r.max_capacity = r.max_capacity.max(sample.capacity);
         r.capacity_minutes += u64::from(sample.capacity);
         r.unserved += sample.unserved;
+        r.demand_sum += sample.demand.unwrap_or(0.0);
         if let Some(v) = sample.per_instance {
             r.peak_per_instance = Some(r.peak_per_instance.map_or(v, |p| p.max(v)));
             r.sum_per_instance += v;

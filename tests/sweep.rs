@@ -1,0 +1,137 @@
+//! `sweep`: one set simulated once per combination of `--vary` values over the same load.
+
+use crate::support::{Env, one_set};
+
+/// A diurnal load peaking at six VMs' worth of CPU, and a two-rule autoscale setting.
+fn web() -> String {
+    one_set(
+        "web",
+        "capacity: 2
+provisioningTime: 2m
+load:
+  - metric: Percentage CPU
+    diurnal: { trough: 60, peak: 600, peakHour: 14 }
+autoscale:
+  profiles:
+    - name: default
+      capacity: { minimum: 2, maximum: 10, default: 2 }
+      rules:
+        - metricTrigger: { metricName: Percentage CPU, timeGrain: PT1M, statistic: Average, timeWindow: PT5M, timeAggregation: Average, operator: GreaterThan, threshold: 70 }
+          scaleAction: { direction: Increase, type: ChangeCount, value: 1, cooldown: PT5M }
+        - metricTrigger: { metricName: Percentage CPU, timeGrain: PT1M, statistic: Average, timeWindow: PT10M, timeAggregation: Average, operator: LessThan, threshold: 30 }
+          scaleAction: { direction: Decrease, type: ChangeCount, value: 1, cooldown: PT10M }",
+    )
+}
+
+#[test]
+fn a_grid_of_thresholds_and_maximums_shows_the_frontier_and_picks_the_cheapest_meeting_the_slo() {
+    let env = Env::with_definition(&web());
+    let doc = env.json([
+        "sweep",
+        "--duration",
+        "2d",
+        "--vary",
+        "rules[0].threshold=60..80:10",
+        "--vary",
+        "capacity.maximum=4,8",
+        "--slo",
+        "unserved<=0.5%",
+    ]);
+    let variants = doc["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 6, "3 thresholds x 2 maximums");
+    assert_eq!(variants[0]["values"], serde_json::json!(["60", "4"]));
+    assert_eq!(variants[5]["values"], serde_json::json!(["80", "8"]));
+    // Four VMs cannot serve a peak of six: demand goes unserved; eight can.
+    let unserved = |i: usize| variants[i]["unservedDemand"].as_f64().unwrap();
+    let cost = |i: usize| variants[i]["monthlyCost"].as_str().unwrap().parse::<f64>().unwrap();
+    assert!(unserved(0) > 5.0 && unserved(1) < 0.5, "{} {}", unserved(0), unserved(1));
+    // The definition as written (threshold 70, maximum 10) is a row of its own.
+    assert_eq!(doc["defined"]["defined"], true);
+    // Nothing on the frontier is beaten on both cost and unserved demand by another variant.
+    for (i, v) in variants.iter().enumerate() {
+        let beaten = (0..variants.len()).any(|j| {
+            j != i
+                && cost(j) <= cost(i)
+                && unserved(j) <= unserved(i)
+                && (cost(j) < cost(i) || unserved(j) < unserved(i))
+        });
+        assert_eq!(v["onFrontier"].as_bool().unwrap(), !beaten, "variant {i}: {v:#}");
+    }
+    // The pick meets the objective and nothing meeting it is cheaper.
+    let pick = doc["pick"].as_u64().unwrap() as usize;
+    let meets = |i: usize| variants[i]["unservedPercent"].as_f64().unwrap() <= 0.5;
+    assert!(meets(pick));
+    assert!((0..variants.len()).filter(|&i| meets(i)).all(|i| cost(i) >= cost(pick)));
+
+    // The table marks them and prints the pick as a patch of the definition.
+    env.run([
+        "sweep",
+        "--duration",
+        "2d",
+        "--vary",
+        "rules[0].threshold=60..80:10",
+        "--vary",
+        "capacity.maximum=4,8",
+        "--slo",
+        "unserved<=0.5%",
+    ])
+    .code(0)
+    .stdout_has("RULES[0].THRESHOLD  CAPACITY.MAXIMUM")
+    .stdout_has("(as defined)")
+    .stdout_has("frontier")
+    .stdout_has("pick")
+    .stdout_has("# the cheapest variant meeting unserved<=0.5%")
+    .stdout_has("capacity.maximum: 8\n");
+    // An objective nothing meets: exit 1, naming the closest variant.
+    env.run(["sweep", "--duration", "2d", "--vary", "capacity.maximum=3,4", "--slo", "unserved<=0.01"])
+        .code(1)
+        .stderr_has("no variant meets unserved<=0.01; the closest: capacity.maximum=4");
+}
+
+#[test]
+fn a_larger_size_faces_the_same_load_in_its_own_units() {
+    let env = Env::with_definition(&web());
+    let doc = env.json(["sweep", "--duration", "1d", "--vary", "sku=Standard_D2s_v5,Standard_D4s_v5"]);
+    let avg = |i: usize| doc["variants"][i]["avgInstances"].as_f64().unwrap();
+    // Twice the vCPUs: the same demand is half the CPU of one VM, so fewer VMs run.
+    assert!(avg(1) < avg(0) * 0.75, "{} vs {}", avg(1), avg(0));
+}
+
+#[test]
+fn the_output_is_the_same_whatever_the_number_of_threads() {
+    let env = Env::with_definition(&web());
+    let args = [
+        "sweep",
+        "--duration",
+        "1d",
+        "--vary",
+        "rules[0].threshold=50..90:10",
+        "--vary",
+        "rules[*].cooldown=5m,15m",
+        "-o",
+        "json",
+    ];
+    let one = env.run_with_env(args, &[("RAYON_NUM_THREADS", "1")]).code(0).stdout.clone();
+    let four = env.run_with_env(args, &[("RAYON_NUM_THREADS", "4")]).code(0).stdout.clone();
+    assert_eq!(one, four);
+}
+
+#[test]
+fn mistakes_are_usage_errors_that_say_what_is_accepted() {
+    let env = Env::with_definition(&web());
+    let sweep = |vary: &str| env.run(["sweep", "--duration", "1h", "--vary", vary]);
+    sweep("rules[0].treshold=5").code(64).stderr_has("unknown path 'rules[0].treshold'; accepted: sku");
+    sweep("rules[0].threshold=90..60:5").code(64).stderr_has("inverted");
+    sweep("rules[5].threshold=60").code(64).stderr_has("profile 'default' has 2 rule(s), numbered from 0");
+    sweep("sku=Standard_D2s_v9").code(64).stderr_has("unknown VM size 'Standard_D2s_v9'");
+    sweep("rules[0].threshold=0..999:1").code(0);
+    env.run(["sweep", "--duration", "1h", "--vary", "rules[0].threshold=0..999:1", "--vary", "rules[0].value=1..20:1"])
+        .code(64)
+        .stderr_has("20000 variants; a sweep runs at most 10000");
+    env.run(["sweep", "nosuch", "--duration", "1h", "--vary", "sku=Standard_D2s_v5"])
+        .code(64)
+        .stderr_has("no scale set 'nosuch'");
+    env.run(["sweep", "--duration", "1h", "--vary", "sku=Standard_D2s_v5", "--slo", "latency<=5"])
+        .code(64)
+        .stderr_has("accepted: unserved<=PERCENT%");
+}
