@@ -199,7 +199,7 @@ pub fn engine_ops(data: &[u8]) {
 pub fn inputs(bytes: &[u8]) {
     let Some((&which, rest)) = bytes.split_first() else { return };
     let text = String::from_utf8_lossy(rest);
-    match which % 6 {
+    match which % 8 {
         0 => match scaleset::sim::load::parse_csv("fuzz.csv", &text, &["web", "api"]) {
             Err(e) => assert!(e.to_string().starts_with("fuzz.csv"), "the error names the file: {e}"),
             Ok(sources) => {
@@ -245,6 +245,26 @@ pub fn inputs(bytes: &[u8]) {
                 }
             }
         }
+        6 => match scaleset::sweep::vary::parse(&text) {
+            Err(e) => assert!(e.starts_with("--vary '"), "the error names the argument: {e}"),
+            Ok(vary) => {
+                assert!(!vary.values.is_empty() && vary.values.len() <= scaleset::sweep::vary::MAX_VARIANTS);
+                // Applied to a set with an autoscale setting: a value or a clear refusal.
+                let yaml = SETS.iter().find(|s| s.contains("autoscale:")).expect("a set with autoscale");
+                let mut def = scaleset::spec::parse_definition("fuzz.yaml", yaml.as_bytes(), Catalog::builtin())
+                    .expect("valid")
+                    .remove(0);
+                for value in vary.values.iter().take(16) {
+                    if let Err(e) = scaleset::sweep::vary::apply(&mut def, &vary, value) {
+                        assert!(e.starts_with("--vary "), "{e}");
+                    }
+                }
+            }
+        },
+        7 => match scaleset::sweep::frontier::parse(&text) {
+            Err(e) => assert!(e.starts_with("--slo '"), "the error names the argument: {e}"),
+            Ok(objective) => assert!(objective.bounds.iter().all(|(_, b)| b.is_finite() && *b >= 0.0)),
+        },
         _ => {
             if let Ok(m) = scaleset::model::money::Money::parse(&text) {
                 assert_eq!(scaleset::model::money::Money::parse(&m.to_string()), Ok(m), "money round-trips");

@@ -56,6 +56,11 @@ fn input_and_prices_reproducers_pass() {
         b"\x04123.456789",
         b"\x05timestamp,cpu\n2026-01-05T08:00:00Z,5\n2026-01-05 08:05:00,\n",
         b"\x05{\"value\": []}",
+        b"\x06rules[*].threshold=60..90:7.5",
+        b"\x06profiles[9].capacity.maximum=1,2",
+        b"\x06rules[0].cooldown=1s..9999999w:1s",
+        b"\x07unserved<=0.5%,actions<=4",
+        b"\x07unserved<=1e999",
     ] {
         harness::inputs(case);
     }
