@@ -272,6 +272,9 @@ pub enum Command {
         /// actions<=PER-DAY, joined with ','. Picks the cheapest variant meeting it.
         #[arg(long, value_name = "EXPR")]
         slo: Option<String>,
+        /// Write the frontier as an SVG scatter (cost across, unserved demand up).
+        #[arg(long, value_name = "FILE.svg")]
+        svg: Option<std::path::PathBuf>,
     },
     /// The activity log, oldest first.
     Events {

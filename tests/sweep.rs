@@ -135,3 +135,18 @@ fn mistakes_are_usage_errors_that_say_what_is_accepted() {
         .code(64)
         .stderr_has("accepted: unserved<=PERCENT%");
 }
+
+#[test]
+fn the_frontier_as_an_svg_and_never_over_the_state_or_definition() {
+    let env = Env::with_definition(&web());
+    let args = ["sweep", "--duration", "1d", "--vary", "capacity.maximum=3..6:1", "--slo", "unserved<=1%", "--svg"];
+    env.run(args.iter().copied().chain(["f.svg"])).code(0).stderr_has("chart written to f.svg");
+    let svg = env.read_text("f.svg");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("<circle cx=").count(), 4 + 4 + 1, "4 variants, 4 legend dots, the pick's ring");
+    assert!(svg.contains("cost, USD a month (730 h)") && svg.contains("unserved demand, VM-hours"));
+    assert!(svg.contains("<title>pick: capacity.maximum="));
+    let before = env.read("scalesets.yaml");
+    env.run(args.iter().copied().chain(["scalesets.yaml"])).code(64).stderr_has("the definition");
+    assert_eq!(env.read("scalesets.yaml"), before);
+}

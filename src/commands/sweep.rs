@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use serde::Serialize;
 
 use super::Context;
@@ -26,14 +26,19 @@ struct SweepView<'a> {
     pick: Option<usize>,
 }
 
-pub fn sweep(
-    ctx: &Context,
-    name: Option<&str>,
-    duration: Duration,
-    vary: &[String],
-    load: &[String],
-    slo: Option<&str>,
-) -> Result<ExitCode> {
+/// The sweep's arguments besides the set and the duration.
+pub struct Args<'a> {
+    pub vary: &'a [String],
+    pub load: &'a [String],
+    pub slo: Option<&'a str>,
+    pub svg: Option<&'a std::path::Path>,
+}
+
+pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<'_>) -> Result<ExitCode> {
+    let Args { vary, load, slo, svg } = *args;
+    if let Some(path) = svg {
+        crate::outputs::check(path, "--svg", &super::time::protected_files(ctx))?;
+    }
     let varies: Vec<sweep::vary::Vary> =
         vary.iter().map(|v| sweep::vary::parse(v).map_err(UsageError)).collect::<Result<_, _>>()?;
     let objective = slo.map(|s| frontier::parse(s).map_err(UsageError)).transpose()?;
@@ -75,6 +80,12 @@ pub fn sweep(
     let days = duration.secs() as f64 / 86_400.0;
     let picked = objective.as_ref().map(|o| o.pick(&result.variants, days));
     let view = SweepView { sweep: &result, slo, pick: picked.and_then(Result::ok) };
+    if let Some(path) = svg {
+        let staged = crate::outputs::stage(path, render::frontier_svg::chart(&result, view.pick).as_bytes())
+            .with_context(|| format!("cannot write the SVG {}", path.display()))?;
+        let shown = staged.publish().context("cannot move the chart into place")?;
+        eprintln!("chart written to {}", shown.display());
+    }
     ctx.print(&view, || {
         let mut out = render::sweep::table(&result, view.pick, ctx.style);
         if let (Some(o), Some(i)) = (&objective, view.pick) {

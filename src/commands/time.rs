@@ -125,14 +125,19 @@ fn check_wiring(run: &RunArgs, state: &crate::model::state::State, load: &Load) 
 
 /// Refuses `--svg` and `--timeline` paths that would touch the state, its lock, its backup
 /// or the definition, or that cannot be written, before any work.
-fn check_outputs(ctx: &Context, run: &RunArgs) -> Result<()> {
+/// The files no output may name: the state, its lock and backup, the definition.
+pub(super) fn protected_files(ctx: &Context) -> [crate::outputs::Protected; 4] {
     let state = crate::store::resolve(&ctx.state_path);
-    let protected = [
+    [
         crate::outputs::Protected { path: ctx.state_path.clone(), what: "the state file" },
         crate::outputs::Protected { path: crate::store::lock_path(&state), what: "the state's lock file" },
         crate::outputs::Protected { path: crate::store::backup_path(&state), what: "the state's backup" },
         crate::outputs::Protected { path: ctx.file.clone(), what: "the definition" },
-    ];
+    ]
+}
+
+fn check_outputs(ctx: &Context, run: &RunArgs) -> Result<()> {
+    let protected = protected_files(ctx);
     let outputs = [("--svg", &run.svg), ("--timeline", &run.timeline), ("--report", &run.report)];
     for (k, (flag_a, a)) in outputs.iter().enumerate() {
         for (flag_b, b) in &outputs[k + 1..] {

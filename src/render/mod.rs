@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod cost;
+pub mod frontier_svg;
 pub mod html;
 pub mod svg;
 pub mod sweep;
