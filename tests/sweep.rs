@@ -150,3 +150,26 @@ fn the_frontier_as_an_svg_and_never_over_the_state_or_definition() {
     env.run(args.iter().copied().chain(["scalesets.yaml"])).code(64).stderr_has("the definition");
     assert_eq!(env.read("scalesets.yaml"), before);
 }
+
+#[test]
+fn samples_draw_a_seeded_subset_of_a_grid_too_large_to_run() {
+    let env = Env::with_definition(&web());
+    let args =
+        ["sweep", "--duration", "6h", "--vary", "rules[0].threshold=0..100:1", "--vary", "rules[1].threshold=0..100:1"];
+    env.run(args).code(64).stderr_has("10201 variants; a sweep runs at most 10000").stderr_has("--samples N");
+    let sampled = |seed: &str| {
+        env.run_seeded(seed, args.iter().copied().chain(["--samples", "20", "-o", "json"])).code(0).stdout.clone()
+    };
+    let doc: serde_json::Value = serde_json::from_str(&sampled("1")).unwrap();
+    let variants = doc["variants"].as_array().unwrap();
+    assert!(variants.len() <= 20 && variants.len() >= 18, "20 draws, repeats dropped: {}", variants.len());
+    // Every fifth of the first threshold's range is sampled.
+    for fifth in 0..5 {
+        assert!(
+            variants.iter().any(|v| v["values"][0].as_str().unwrap().parse::<u32>().unwrap() / 21 == fifth),
+            "fifth {fifth}"
+        );
+    }
+    assert_eq!(sampled("1"), sampled("1"), "the same seed, the same sample");
+    assert_ne!(sampled("1"), sampled("2"));
+}

@@ -32,10 +32,11 @@ pub struct Args<'a> {
     pub load: &'a [String],
     pub slo: Option<&'a str>,
     pub svg: Option<&'a std::path::Path>,
+    pub samples: Option<usize>,
 }
 
 pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<'_>) -> Result<ExitCode> {
-    let Args { vary, load, slo, svg } = *args;
+    let Args { vary, load, slo, svg, samples } = *args;
     if let Some(path) = svg {
         crate::outputs::check(path, "--svg", &super::time::protected_files(ctx))?;
     }
@@ -74,6 +75,7 @@ pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<
         seed: base.seed,
         start: base.clock,
         duration,
+        samples,
     };
     let result = sweep::run(&request).map_err(UsageError)?;
     #[allow(clippy::cast_precision_loss)] // seconds of a run

@@ -35,6 +35,8 @@ pub struct Request<'a> {
     pub seed: u64,
     pub start: Timestamp,
     pub duration: Duration,
+    /// `--samples N`: a seeded Latin hypercube sample of the grid instead of all of it.
+    pub samples: Option<usize>,
 }
 
 /// How one variant did.
@@ -75,13 +77,16 @@ pub struct Sweep {
     pub skipped: usize,
 }
 
-/// Runs the sweep.
+/// Runs the sweep: every combination of the values, or `samples` of them.
 ///
 /// # Errors
 /// A value that cannot be applied (no autoscale setting, no such rule, a size without a price
-/// or without a vCPU figure), or a grid above [`vary::MAX_VARIANTS`].
+/// or without a vCPU figure), or a grid above [`vary::MAX_VARIANTS`] without `samples`.
 pub fn run(req: &Request<'_>) -> Result<Sweep, String> {
-    let grid = vary::grid(req.varies)?;
+    let grid = match req.samples {
+        Some(n) => vary::latin_hypercube(req.varies, n, req.seed)?,
+        None => vary::grid(req.varies)?,
+    };
     for v in req.varies {
         for value in &v.values {
             if let Value::Text(sku) = value {

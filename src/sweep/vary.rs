@@ -210,7 +210,7 @@ pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>, String> {
     let total = varies.iter().try_fold(1usize, |n, v| n.checked_mul(v.values.len())).unwrap_or(usize::MAX);
     if total > MAX_VARIANTS {
         return Err(format!(
-            "{total} variants; a sweep runs at most {MAX_VARIANTS}: take fewer values or a larger step"
+            "{total} variants; a sweep runs at most {MAX_VARIANTS}: take fewer values, a larger step, or --samples N"
         ));
     }
     let mut out = vec![Vec::new()];
@@ -227,6 +227,49 @@ pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>, String> {
             .collect();
     }
     Ok(out)
+}
+
+/// `--samples N`: at most `samples` combinations drawn by Latin hypercube sampling, seeded: each
+/// `--vary`'s values are cut into `samples` equal strata and every stratum is used once, so each
+/// setting's whole range is covered however few the samples. Repeated combinations are dropped
+/// (first kept). When the full grid is no larger, it is the full grid.
+///
+/// # Errors
+/// `samples` is 0 or above [`MAX_VARIANTS`].
+pub fn latin_hypercube(varies: &[Vary], samples: usize, seed: u64) -> Result<Vec<Vec<usize>>, String> {
+    use rand::{RngExt, SeedableRng};
+    if samples == 0 || samples > MAX_VARIANTS {
+        return Err(format!("--samples {samples}: a number from 1 to {MAX_VARIANTS}"));
+    }
+    let total = varies.iter().try_fold(1usize, |n, v| n.checked_mul(v.values.len())).unwrap_or(usize::MAX);
+    if total <= samples {
+        return grid(varies);
+    }
+    let mut columns = Vec::with_capacity(varies.len());
+    for (d, v) in varies.iter().enumerate() {
+        let key = crate::model::names::stable_hash(&[&seed.to_le_bytes(), b"sweep samples", &d.to_le_bytes()]);
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(key);
+        // A shuffled order of the strata (Fisher-Yates), then a point inside each stratum.
+        let mut strata: Vec<usize> = (0..samples).collect();
+        for i in (1..samples).rev() {
+            strata.swap(i, rng.random_range(0..=i));
+        }
+        let k = v.values.len();
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let column: Vec<usize> = strata
+            .iter()
+            .map(|&stratum| {
+                let u: f64 = rng.random_range(0.0..1.0);
+                (((stratum as f64 + u) / samples as f64 * k as f64) as usize).min(k - 1)
+            })
+            .collect();
+        columns.push(column);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    Ok((0..samples)
+        .map(|i| columns.iter().map(|c| c[i]).collect::<Vec<usize>>())
+        .filter(|choice| seen.insert(choice.clone()))
+        .collect())
 }
 
 /// Sets `value` in `def`.
@@ -341,5 +384,26 @@ mod tests {
         assert_eq!(g[5], [1, 2]);
         let big = parse("rules[0].threshold=0..999:1").unwrap();
         assert!(grid(&[big.clone(), big]).unwrap_err().contains("1000000 variants"));
+    }
+
+    #[test]
+    fn samples_cover_every_stratum_of_each_setting_and_repeat_with_the_seed() {
+        let a = parse("rules[0].threshold=0..999:1").unwrap();
+        let b = parse("capacity.maximum=1..100:1").unwrap();
+        let s = latin_hypercube(&[a.clone(), b.clone()], 100, 7).unwrap();
+        assert_eq!(s.len(), 100, "distinct combinations");
+        // Each tenth of the threshold's range holds exactly ten samples; each maximum one.
+        for tenth in 0..10 {
+            assert_eq!(s.iter().filter(|c| c[0] / 100 == tenth).count(), 10);
+        }
+        let mut maxima: Vec<usize> = s.iter().map(|c| c[1]).collect();
+        maxima.sort_unstable();
+        assert_eq!(maxima, (0..100).collect::<Vec<_>>());
+        assert_eq!(latin_hypercube(&[a.clone(), b.clone()], 100, 7).unwrap(), s, "the same seed, the same samples");
+        assert_ne!(latin_hypercube(&[a.clone(), b], 100, 8).unwrap(), s);
+        // No larger than the grid: the grid.
+        let small = parse("rules[0].value=1,2").unwrap();
+        assert_eq!(latin_hypercube(std::slice::from_ref(&small), 5, 7).unwrap(), grid(&[small]).unwrap());
+        assert!(latin_hypercube(&[a], 0, 7).unwrap_err().contains("a number from 1 to 10000"));
     }
 }
