@@ -275,6 +275,9 @@ pub enum Command {
         /// Write the frontier as an SVG scatter (cost across, unserved demand up).
         #[arg(long, value_name = "FILE.svg")]
         svg: Option<std::path::PathBuf>,
+        /// Write one self-contained HTML page: the frontier, every variant, the pick and its run.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<std::path::PathBuf>,
         /// Run N variants drawn from the grid by seeded Latin hypercube sampling, not all of it.
         #[arg(long, value_name = "N")]
         samples: Option<usize>,

@@ -173,3 +173,38 @@ fn samples_draw_a_seeded_subset_of_a_grid_too_large_to_run() {
     assert_eq!(sampled("1"), sampled("1"), "the same seed, the same sample");
     assert_ne!(sampled("1"), sampled("2"));
 }
+
+#[test]
+fn the_report_page_holds_the_frontier_the_variants_the_pick_and_its_run() {
+    let env = Env::with_definition(&web());
+    env.run([
+        "sweep",
+        "--duration",
+        "1d",
+        "--vary",
+        "rules[0].threshold=60,90",
+        "--slo",
+        "unserved<=1%",
+        "--report",
+        "r.html",
+        "--svg",
+        "f.svg",
+    ])
+    .code(0)
+    .stderr_has("report written to r.html")
+    .stderr_has("chart written to f.svg");
+    let html = env.read_text("r.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(
+        !html.contains("<script") && !html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\"")
+    );
+    for part in ["<h2>Frontier</h2>", "<h2>Pick</h2>", "<table id=\"variants\">", "<h2>The pick's run</h2>"] {
+        assert!(html.contains(part), "{part}");
+    }
+    // The pick's run is drawn with the pick's threshold, not the definition's.
+    let picked = if html.contains("rules[0].threshold: 90") { "&gt; 90" } else { "&gt; 60" };
+    assert!(html.contains(picked), "the chart shows the pick's threshold {picked}");
+    env.run(["sweep", "--duration", "1h", "--vary", "rules[0].threshold=60", "--report", "x.html", "--svg", "x.html"])
+        .code(64)
+        .stderr_has("both name x.html");
+}

@@ -86,11 +86,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
-        Command::Sweep { name, duration, vary, load, slo, svg, samples } => sweep::sweep(
+        Command::Sweep { name, duration, vary, load, slo, svg, report, samples } => sweep::sweep(
             &ctx,
             name.as_deref(),
             duration,
-            &sweep::Args { vary: &vary, load: &load, slo: slo.as_deref(), svg: svg.as_deref(), samples },
+            &sweep::Args {
+                vary: &vary,
+                load: &load,
+                slo: slo.as_deref(),
+                svg: svg.as_deref(),
+                report: report.as_deref(),
+                samples,
+            },
         ),
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
         Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),

@@ -32,13 +32,22 @@ pub struct Args<'a> {
     pub load: &'a [String],
     pub slo: Option<&'a str>,
     pub svg: Option<&'a std::path::Path>,
+    pub report: Option<&'a std::path::Path>,
     pub samples: Option<usize>,
 }
 
 pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<'_>) -> Result<ExitCode> {
-    let Args { vary, load, slo, svg, samples } = *args;
-    if let Some(path) = svg {
-        crate::outputs::check(path, "--svg", &super::time::protected_files(ctx))?;
+    let Args { vary, load, slo, svg, report, samples } = *args;
+    let protected = super::time::protected_files(ctx);
+    for (flag, path) in [("--svg", svg), ("--report", report)] {
+        if let Some(path) = path {
+            crate::outputs::check(path, flag, &protected)?;
+        }
+    }
+    if let (Some(a), Some(b)) = (svg, report)
+        && crate::store::resolve(a) == crate::store::resolve(b)
+    {
+        return Err(UsageError(format!("--svg and --report both name {}; give two files", a.display())).into());
     }
     let varies: Vec<sweep::vary::Vary> =
         vary.iter().map(|v| sweep::vary::parse(v).map_err(UsageError)).collect::<Result<_, _>>()?;
@@ -82,11 +91,34 @@ pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<
     let days = duration.secs() as f64 / 86_400.0;
     let picked = objective.as_ref().map(|o| o.pick(&result.variants, days));
     let view = SweepView { sweep: &result, slo, pick: picked.and_then(Result::ok) };
+    let mut staged = Vec::new();
     if let Some(path) = svg {
-        let staged = crate::outputs::stage(path, render::frontier_svg::chart(&result, view.pick).as_bytes())
+        let file = crate::outputs::stage(path, render::frontier_svg::chart(&result, view.pick).as_bytes())
             .with_context(|| format!("cannot write the SVG {}", path.display()))?;
-        let shown = staged.publish().context("cannot move the chart into place")?;
-        eprintln!("chart written to {}", shown.display());
+        staged.push((file, "chart"));
+    }
+    if let Some(path) = report {
+        // The pick's run (or the definition's) again, with a recorder kept for its chart.
+        let choice = view.pick.map(|i| result.variants[i].choice.clone()).unwrap_or_default();
+        let minutes = duration.secs().div_ceil(60);
+        let mut recorder = crate::sim::record::Recorder::new(minutes, 100);
+        let replay = sweep::Request { varies: if choice.is_empty() { &[] } else { &varies }, ..request };
+        sweep::replay(&replay, &choice, &mut recorder).map_err(UsageError)?;
+        let page = render::sweep_html::report(&render::sweep_html::SweepReport {
+            definition: &ctx.definition.shown(),
+            duration: &duration.to_string(),
+            sweep: &result,
+            slo,
+            pick: view.pick,
+            charted: &recorder,
+        });
+        let file = crate::outputs::stage(path, page.as_bytes())
+            .with_context(|| format!("cannot write the report {}", path.display()))?;
+        staged.push((file, "report"));
+    }
+    for (file, what) in staged {
+        let shown = file.publish().with_context(|| format!("cannot move the {what} into place"))?;
+        eprintln!("{what} written to {}", shown.display());
     }
     ctx.print(&view, || {
         let mut out = render::sweep::table(&result, view.pick, ctx.style);

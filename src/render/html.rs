@@ -13,11 +13,11 @@ use crate::sim::record::Recorder;
 /// The newest activity-log entries shown; the rest are counted.
 const MAX_EVENTS: usize = 500;
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}\
+pub(super) const STYLE: &str = "body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}\
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}\
 table{border-collapse:collapse;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}p.note{color:#555;font-size:13px}";

@@ -7,6 +7,7 @@ pub mod frontier_svg;
 pub mod html;
 pub mod svg;
 pub mod sweep;
+pub mod sweep_html;
 pub mod table;
 pub mod timeline;
 

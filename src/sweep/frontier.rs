@@ -129,6 +129,7 @@ mod tests {
     fn outcome(cost: &str, unserved: f64) -> Outcome {
         Outcome {
             values: Vec::new(),
+            choice: Vec::new(),
             defined: false,
             monthly_cost: Money::parse(cost).unwrap(),
             cost: Money::ZERO,

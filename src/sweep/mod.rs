@@ -45,6 +45,9 @@ pub struct Request<'a> {
 pub struct Outcome {
     /// The value of each `--vary`, in their order; empty for the definition as written.
     pub values: Vec<String>,
+    /// The index of each value in its `--vary`'s list (to run the variant again).
+    #[serde(skip)]
+    pub choice: Vec<usize>,
     /// The definition as written: the reference the variants compare with.
     pub defined: bool,
     /// The run's cost scaled to a 730-hour month, to the cent.
@@ -94,7 +97,7 @@ pub fn run(req: &Request<'_>) -> Result<Sweep, String> {
             }
         }
     }
-    let mut defined = simulate(req, req.def.clone(), Vec::new())?.ok_or("the definition was not simulated")?;
+    let mut defined = simulate(req, req.def.clone(), Vec::new(), None)?.ok_or("the definition was not simulated")?;
     defined.defined = true;
     let results: Vec<Result<Option<Outcome>, String>> = grid
         .par_iter()
@@ -108,7 +111,8 @@ pub fn run(req: &Request<'_>) -> Result<Sweep, String> {
             if !vary::capacities_hold(&def) {
                 return Ok(None);
             }
-            simulate(req, def, shown)
+            let outcome = simulate(req, def, shown, None)?;
+            Ok(outcome.map(|o| Outcome { choice: choice.clone(), ..o }))
         })
         .collect();
     let mut variants = Vec::with_capacity(results.len());
@@ -173,7 +177,24 @@ fn rescaled(req: &Request<'_>, def: &mut SetDefinition) -> Load {
     Load { sources }
 }
 
-fn simulate(req: &Request<'_>, mut def: SetDefinition, values: Vec<String>) -> Result<Option<Outcome>, String> {
+/// Runs one variant again with a recorder the caller keeps (for its chart).
+///
+/// # Errors
+/// As [`run`].
+pub fn replay(req: &Request<'_>, choice: &[usize], recorder: &mut Recorder) -> Result<(), String> {
+    let mut def = req.def.clone();
+    for (v, &i) in req.varies.iter().zip(choice) {
+        vary::apply(&mut def, v, &v.values[i])?;
+    }
+    simulate(req, def, Vec::new(), Some(recorder)).map(|_| ())
+}
+
+fn simulate(
+    req: &Request<'_>,
+    mut def: SetDefinition,
+    values: Vec<String>,
+    keep: Option<&mut Recorder>,
+) -> Result<Option<Outcome>, String> {
     let load = rescaled(req, &mut def);
     let mut state = State::new(req.seed, req.start);
     let defs = [def];
@@ -182,10 +203,11 @@ fn simulate(req: &Request<'_>, mut def: SetDefinition, values: Vec<String>) -> R
     plan::apply(&mut state, &defs, &changes, req.start).map_err(|e| e.to_string())?;
     let before = state.clone();
     let minutes = req.duration.secs().div_ceil(60);
-    let mut recorder = Recorder::new(minutes, 1);
-    let events =
-        clock::advance(&mut state, req.duration, req.catalog, &load, Some(&mut recorder)).map_err(|e| e.to_string())?;
-    let summary = crate::report::simulation::summarize(&recorder, &before, &state, &events);
+    let mut own = Recorder::new(minutes, 1);
+    let recorder = keep.unwrap_or(&mut own);
+    let events = clock::advance(&mut state, req.duration, req.catalog, &load, Some(&mut *recorder))
+        .map_err(|e| e.to_string())?;
+    let summary = crate::report::simulation::summarize(recorder, &before, &state, &events);
     let (Some(s), Some(record)) = (summary.first(), recorder.sets.first()) else {
         return Err("the set was not simulated".into());
     };
@@ -194,6 +216,7 @@ fn simulate(req: &Request<'_>, mut def: SetDefinition, values: Vec<String>) -> R
     let monthly_cost = s.cost.mul_ratio(MONTH_MINUTES as i64, minutes.max(1) as i64).round_cents();
     Ok(Some(Outcome {
         values,
+        choice: Vec::new(),
         defined: false,
         monthly_cost,
         cost: s.cost.round_cents(),
