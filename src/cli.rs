@@ -278,6 +278,9 @@ pub enum Command {
         /// Write one self-contained HTML page: the frontier, every variant, the pick and its run.
         #[arg(long, value_name = "FILE.html")]
         report: Option<std::path::PathBuf>,
+        /// Write the pick's run (needs --slo) as a timeline CSV, one row per minute, as simulate's.
+        #[arg(long, value_name = "FILE.csv")]
+        timeline_best: Option<std::path::PathBuf>,
         /// Run N variants drawn from the grid by seeded Latin hypercube sampling, not all of it.
         #[arg(long, value_name = "N")]
         samples: Option<usize>,

@@ -208,3 +208,31 @@ fn the_report_page_holds_the_frontier_the_variants_the_pick_and_its_run() {
         .code(64)
         .stderr_has("both name x.html");
 }
+
+#[test]
+fn the_picks_run_as_a_timeline_needs_an_objective() {
+    let env = Env::with_definition(&web());
+    let sweep = ["sweep", "--duration", "2h", "--vary", "capacity.maximum=3,8", "--timeline-best", "best.csv"];
+    env.run(sweep).code(64).stderr_has("give --slo to pick one");
+    assert!(!env.exists("best.csv"));
+    env.run(sweep.iter().copied().chain(["--slo", "unserved<=5%"])).code(0).stderr_has("timeline written to best.csv");
+    let text = env.read_text("best.csv");
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("minute,"), "{}", rows[0]);
+    assert_eq!(rows.len(), 1 + 120, "a header and one row per minute");
+    // Nothing meets it: no file, said so, exit 1.
+    env.run([
+        "sweep",
+        "--duration",
+        "1h",
+        "--vary",
+        "capacity.maximum=3",
+        "--slo",
+        "unserved<=0",
+        "--timeline-best",
+        "none.csv",
+    ])
+    .code(1)
+    .stderr_has("--timeline-best none.csv: not written");
+    assert!(!env.exists("none.csv"));
+}

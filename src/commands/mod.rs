@@ -86,7 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
-        Command::Sweep { name, duration, vary, load, slo, svg, report, samples } => sweep::sweep(
+        Command::Sweep { name, duration, vary, load, slo, svg, report, timeline_best, samples } => sweep::sweep(
             &ctx,
             name.as_deref(),
             duration,
@@ -96,6 +96,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 slo: slo.as_deref(),
                 svg: svg.as_deref(),
                 report: report.as_deref(),
+                timeline_best: timeline_best.as_deref(),
                 samples,
             },
         ),

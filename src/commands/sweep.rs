@@ -33,21 +33,27 @@ pub struct Args<'a> {
     pub slo: Option<&'a str>,
     pub svg: Option<&'a std::path::Path>,
     pub report: Option<&'a std::path::Path>,
+    pub timeline_best: Option<&'a std::path::Path>,
     pub samples: Option<usize>,
 }
 
 pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<'_>) -> Result<ExitCode> {
-    let Args { vary, load, slo, svg, report, samples } = *args;
-    let protected = super::time::protected_files(ctx);
-    for (flag, path) in [("--svg", svg), ("--report", report)] {
-        if let Some(path) = path {
-            crate::outputs::check(path, flag, &protected)?;
-        }
+    let Args { vary, load, slo, svg, report, timeline_best, samples } = *args;
+    if timeline_best.is_some() && slo.is_none() {
+        return Err(UsageError("--timeline-best writes the pick's run: give --slo to pick one".into()).into());
     }
-    if let (Some(a), Some(b)) = (svg, report)
-        && crate::store::resolve(a) == crate::store::resolve(b)
-    {
-        return Err(UsageError(format!("--svg and --report both name {}; give two files", a.display())).into());
+    let protected = super::time::protected_files(ctx);
+    let outputs = [("--svg", svg), ("--report", report), ("--timeline-best", timeline_best)];
+    for (k, (flag, path)) in outputs.iter().enumerate() {
+        let Some(path) = path else { continue };
+        crate::outputs::check(path, flag, &protected)?;
+        for (other, theirs) in &outputs[k + 1..] {
+            if theirs.is_some_and(|t| crate::store::resolve(t) == crate::store::resolve(path)) {
+                return Err(
+                    UsageError(format!("{flag} and {other} both name {}; give two files", path.display())).into()
+                );
+            }
+        }
     }
     let varies: Vec<sweep::vary::Vary> =
         vary.iter().map(|v| sweep::vary::parse(v).map_err(UsageError)).collect::<Result<_, _>>()?;
@@ -97,24 +103,59 @@ pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<
             .with_context(|| format!("cannot write the SVG {}", path.display()))?;
         staged.push((file, "chart"));
     }
-    if let Some(path) = report {
-        // The pick's run (or the definition's) again, with a recorder kept for its chart.
+    if report.is_some() || timeline_best.is_some() {
+        // The pick's run (or, for the report without one, the definition's) again, with a
+        // recorder kept for its chart and streaming its timeline.
         let choice = view.pick.map(|i| result.variants[i].choice.clone()).unwrap_or_default();
+        let timeline = match (timeline_best, view.pick) {
+            (Some(path), Some(_)) => {
+                let (file, out) = crate::outputs::create(path)
+                    .with_context(|| format!("cannot write the timeline {}", path.display()))?;
+                let writer = render::timeline::TimelineWriter::new(std::io::BufWriter::with_capacity(1 << 16, out));
+                Some((file, std::rc::Rc::new(std::cell::RefCell::new(Some(writer)))))
+            }
+            (Some(path), None) => {
+                eprintln!("--timeline-best {}: not written, no variant meets the objective", path.display());
+                None
+            }
+            (None, _) => None,
+        };
         let minutes = duration.secs().div_ceil(60);
         let mut recorder = crate::sim::record::Recorder::new(minutes, 100);
+        if let Some((_, writer)) = &timeline {
+            let writer = std::rc::Rc::clone(writer);
+            recorder = recorder.with_timeline(Box::new(move |set, metric, sample| {
+                if let Some(w) = writer.borrow_mut().as_mut() {
+                    w.row(set, metric, sample);
+                }
+            }));
+        }
         let replay = sweep::Request { varies: if choice.is_empty() { &[] } else { &varies }, ..request };
         sweep::replay(&replay, &choice, &mut recorder).map_err(UsageError)?;
-        let page = render::sweep_html::report(&render::sweep_html::SweepReport {
-            definition: &ctx.definition.shown(),
-            duration: &duration.to_string(),
-            sweep: &result,
-            slo,
-            pick: view.pick,
-            charted: &recorder,
-        });
-        let file = crate::outputs::stage(path, page.as_bytes())
-            .with_context(|| format!("cannot write the report {}", path.display()))?;
-        staged.push((file, "report"));
+        if let Some((file, writer)) = timeline {
+            let path = timeline_best.unwrap_or(std::path::Path::new("timeline"));
+            let finish = || -> std::io::Result<()> {
+                if let Some(w) = writer.borrow_mut().take() {
+                    w.finish()?.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+                }
+                Ok(())
+            };
+            finish().with_context(|| format!("cannot write the timeline {}", path.display()))?;
+            staged.push((file, "timeline"));
+        }
+        if let Some(path) = report {
+            let page = render::sweep_html::report(&render::sweep_html::SweepReport {
+                definition: &ctx.definition.shown(),
+                duration: &duration.to_string(),
+                sweep: &result,
+                slo,
+                pick: view.pick,
+                charted: &recorder,
+            });
+            let file = crate::outputs::stage(path, page.as_bytes())
+                .with_context(|| format!("cannot write the report {}", path.display()))?;
+            staged.push((file, "report"));
+        }
     }
     for (file, what) in staged {
         let shown = file.publish().with_context(|| format!("cannot move the {what} into place"))?;
