@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use super::html::esc;
+
 use crate::sweep::{Outcome, Sweep};
 
 const WIDTH: f64 = 860.0;
@@ -20,10 +22,6 @@ const VARIANT: &str = "#9aa5b1";
 const FRONTIER: &str = "#1f77b4";
 const DEFINED: &str = "#222222";
 const PICK: &str = "#d62728";
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// A step of 1, 2 or 5 x 10^n giving about five intervals over `span`.
 fn nice_step(span: f64) -> f64 {

@@ -13,6 +13,7 @@ use crate::sim::record::Recorder;
 /// The newest activity-log entries shown; the rest are counted.
 const MAX_EVENTS: usize = 500;
 
+/// Escapes text for HTML and SVG (element content and quoted attributes).
 pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

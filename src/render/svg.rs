@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use super::html::esc;
+
 use jiff::Timestamp;
 
 use crate::sim::record::{Bucket, Recorder, SetRecord};
@@ -25,10 +27,6 @@ const CAPACITY: &str = "#2ca02c";
 const SERVING: &str = "#98df8a";
 const PER_VM: &str = "#ff7f0e";
 const THRESHOLD: &str = "#d62728";
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// One point per SVG column with data: (x in 0..1, the column's maximum of `value`).
 fn points(buckets: &[Bucket], value: impl Fn(&Bucket) -> f64) -> Vec<(f64, f64)> {
