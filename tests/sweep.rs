@@ -236,3 +236,23 @@ fn the_picks_run_as_a_timeline_needs_an_objective() {
     .stderr_has("--timeline-best none.csv: not written");
     assert!(!env.exists("none.csv"));
 }
+
+#[test]
+fn the_sweep_table_and_patch() {
+    let env = Env::with_definition(&web());
+    let out = env
+        .run([
+            "sweep",
+            "--duration",
+            "1d",
+            "--vary",
+            "rules[0].threshold=60,80",
+            "--vary",
+            "capacity.maximum=4,8",
+            "--slo",
+            "unserved<=1%",
+        ])
+        .code(0)
+        .stdout;
+    insta::assert_snapshot!("sweep_table", out);
+}
