@@ -281,6 +281,10 @@ pub enum Command {
         /// Write the pick's run (needs --slo) as a timeline CSV, one row per minute, as simulate's.
         #[arg(long, value_name = "FILE.csv")]
         timeline_best: Option<std::path::PathBuf>,
+        /// Do not rescale the load by the vCPU ratio when --vary sku changes the size (the load is
+        /// then in units of each variant's own size).
+        #[arg(long)]
+        no_rescale: bool,
         /// Run N variants drawn from the grid by seeded Latin hypercube sampling, not all of it.
         #[arg(long, value_name = "N")]
         samples: Option<usize>,

@@ -95,6 +95,23 @@ fn a_larger_size_faces_the_same_load_in_its_own_units() {
     let avg = |i: usize| doc["variants"][i]["avgInstances"].as_f64().unwrap();
     // Twice the vCPUs: the same demand is half the CPU of one VM, so fewer VMs run.
     assert!(avg(1) < avg(0) * 0.75, "{} vs {}", avg(1), avg(0));
+    // --no-rescale: the load as written, so the same number of VMs.
+    let same = env.json(["sweep", "--duration", "1d", "--vary", "sku=Standard_D2s_v5,Standard_D4s_v5", "--no-rescale"]);
+    assert_eq!(same["variants"][0]["avgInstances"], same["variants"][1]["avgInstances"]);
+}
+
+#[test]
+fn the_definition_as_written_reproduces_simulate() {
+    let env = Env::with_definition(&web());
+    let sim = env.json(["simulate", "--duration", "2d"]);
+    let sweep = env.json(["sweep", "--duration", "2d", "--vary", "rules[0].threshold=70"]);
+    for doc in [&sweep["defined"], &sweep["variants"][0]] {
+        assert_eq!(doc["unservedDemand"], sim[0]["unservedDemand"]);
+        assert_eq!(doc["scaleActions"], sim[0]["scaleActions"]);
+        assert_eq!(doc["avgInstances"], sim[0]["avgInstances"]);
+        let cents = |m: &serde_json::Value| (m.as_str().unwrap().parse::<f64>().unwrap() * 100.0).round();
+        assert_eq!(cents(&doc["cost"]), cents(&sim[0]["cost"]));
+    }
 }
 
 #[test]

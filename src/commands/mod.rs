@@ -86,20 +86,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Advance { duration, run } => time::advance(&ctx, duration, &run),
         Command::Simulate { names, duration, no_apply, run } => time::simulate(&ctx, &names, duration, no_apply, &run),
-        Command::Sweep { name, duration, vary, load, slo, svg, report, timeline_best, samples } => sweep::sweep(
-            &ctx,
-            name.as_deref(),
-            duration,
-            &sweep::Args {
-                vary: &vary,
-                load: &load,
-                slo: slo.as_deref(),
-                svg: svg.as_deref(),
-                report: report.as_deref(),
-                timeline_best: timeline_best.as_deref(),
-                samples,
-            },
-        ),
+        Command::Sweep { name, duration, vary, load, slo, svg, report, timeline_best, no_rescale, samples } => {
+            sweep::sweep(
+                &ctx,
+                name.as_deref(),
+                duration,
+                &sweep::Args {
+                    vary: &vary,
+                    load: &load,
+                    slo: slo.as_deref(),
+                    svg: svg.as_deref(),
+                    report: report.as_deref(),
+                    timeline_best: timeline_best.as_deref(),
+                    rescale: !no_rescale,
+                    samples,
+                },
+            )
+        }
         Command::Start(a) => lifecycle::power(&ctx, Operation::Start, &a),
         Command::Stop(a) => lifecycle::power(&ctx, Operation::Stop, &a),
         Command::Deallocate(a) => lifecycle::power(&ctx, Operation::Deallocate, &a),

@@ -34,11 +34,12 @@ pub struct Args<'a> {
     pub svg: Option<&'a std::path::Path>,
     pub report: Option<&'a std::path::Path>,
     pub timeline_best: Option<&'a std::path::Path>,
+    pub rescale: bool,
     pub samples: Option<usize>,
 }
 
 pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<'_>) -> Result<ExitCode> {
-    let Args { vary, load, slo, svg, report, timeline_best, samples } = *args;
+    let Args { vary, load, slo, svg, report, timeline_best, rescale, samples } = *args;
     if timeline_best.is_some() && slo.is_none() {
         return Err(UsageError("--timeline-best writes the pick's run: give --slo to pick one".into()).into());
     }
@@ -91,6 +92,7 @@ pub fn sweep(ctx: &Context, name: Option<&str>, duration: Duration, args: &Args<
         start: base.clock,
         duration,
         samples,
+        rescale,
     };
     let result = sweep::run(&request).map_err(UsageError)?;
     #[allow(clippy::cast_precision_loss)] // seconds of a run

@@ -37,6 +37,8 @@ pub struct Request<'a> {
     pub duration: Duration,
     /// `--samples N`: a seeded Latin hypercube sample of the grid instead of all of it.
     pub samples: Option<usize>,
+    /// Rescale the load by the vCPU ratio when the size varies (`--no-rescale`: never).
+    pub rescale: bool,
 }
 
 /// How one variant did.
@@ -144,10 +146,10 @@ fn check_size(req: &Request<'_>, sku: &str) -> Result<(), String> {
     req.catalog
         .vm_hourly_sourced(sku, &req.def.config.region, os, spot)
         .map_err(|e| format!("--vary sku={sku}: {e}"))?;
-    if req.catalog.size(sku).is_none() {
+    if req.rescale && req.catalog.size(sku).is_none() {
         return Err(format!(
             "--vary sku={sku}: its vCPU count is unknown (a size known only from a price export), so the load cannot be \
-             rescaled to it"
+             rescaled to it (--no-rescale to run it on the load as written)"
         ));
     }
     Ok(())
@@ -158,7 +160,7 @@ fn check_size(req: &Request<'_>, sku: &str) -> Result<(), String> {
 fn rescaled(req: &Request<'_>, def: &mut SetDefinition) -> Load {
     let vcpus = |sku: &str| req.catalog.size(sku).map(|s| f64::from(s.vcpus));
     let factor = match (vcpus(&req.def.config.model.sku), vcpus(&def.config.model.sku)) {
-        (Some(defined), Some(variant)) if defined != variant => defined / variant,
+        (Some(defined), Some(variant)) if req.rescale && defined != variant => defined / variant,
         _ => 1.0,
     };
     if factor == 1.0 {
