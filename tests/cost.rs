@@ -59,28 +59,28 @@ fn three_d2s_v5_linux_in_eastus_with_p10_disks() {
     // 3 VMs x 730 h = 2190 VM-hours at $0.096: $0.288 an hour, $210.24 a month.
     assert_eq!(compute["quantity"], 2190);
     assert_eq!(compute["unit"], "hours");
-    assert_eq!(compute["price"], "0.096");
-    assert_eq!(compute["hourlyCost"], "0.288");
+    assert_eq!(compute["price"], "0.096000");
+    assert_eq!(compute["hourlyCost"], "0.288000");
     assert_eq!(compute["monthlyCost"], "210.24");
     let disk = component(&doc, 0, "OS disk");
     assert_eq!(disk["name"], "OS disk (P10)");
     // 3 disks x $19.71 = $59.13 a month; $19.71 / 730 = $0.027 an hour each.
     assert_eq!(disk["quantity"], 3);
     assert_eq!(disk["unit"], "months");
-    assert_eq!(disk["price"], "19.71");
+    assert_eq!(disk["price"], "19.710000");
     assert_eq!(disk["monthlyCost"], "59.13");
-    assert_eq!(disk["hourlyCost"], "0.081");
+    assert_eq!(disk["hourlyCost"], "0.081000");
     assert_eq!(doc["currency"], "USD");
-    assert_eq!(doc["totalHourlyCost"], "0.369");
+    assert_eq!(doc["totalHourlyCost"], "0.369000");
     assert_eq!(doc["totalMonthlyCost"], "269.37");
-    assert_eq!(doc["accruedCost"], "0.00");
+    assert_eq!(doc["accruedCost"], "0.000000");
     assert_eq!(doc["priceSources"], serde_json::json!(["built-in price catalog"]));
 
     // An hour later: 0.288 + 0.081.
     env.run(["advance", "1h"]).code(0);
     let doc = cost(&env);
-    assert_eq!(doc["accruedCost"], "0.369");
-    assert_eq!(doc["scaleSets"][0]["accruedCost"], "0.369");
+    assert_eq!(doc["accruedCost"], "0.369000");
+    assert_eq!(doc["scaleSets"][0]["accruedCost"], "0.369000");
 
     // The table: Infracost columns, the set total with its accrued cost, the overall total.
     env.run(["cost"])
@@ -99,11 +99,11 @@ fn the_same_set_in_westeurope() {
     let doc = cost(&env);
     // 3 x $0.115 = $0.345 an hour, x 730 = $251.85 a month.
     let compute = component(&doc, 0, "Compute");
-    assert_eq!(compute["hourlyCost"], "0.345");
+    assert_eq!(compute["hourlyCost"], "0.345000");
     assert_eq!(compute["monthlyCost"], "251.85");
     // P10 in westeurope: $21.68 a month, 3 x = $65.04.
     let disk = component(&doc, 0, "OS disk");
-    assert_eq!(disk["price"], "21.68");
+    assert_eq!(disk["price"], "21.680000");
     assert_eq!(disk["monthlyCost"], "65.04");
     // 251.85 + 65.04 = 316.89 a month; / 730 = 0.43409589... an hour.
     assert_eq!(doc["totalMonthlyCost"], "316.89");
@@ -119,8 +119,8 @@ fn windows_pays_the_licence_unless_hybrid_benefit() {
     let compute = component(&doc, 0, "Compute");
     // $0.188 an hour each: 3 x = $0.564, x 730 = $411.72.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows)");
-    assert_eq!(compute["price"], "0.188");
-    assert_eq!(compute["hourlyCost"], "0.564");
+    assert_eq!(compute["price"], "0.188000");
+    assert_eq!(compute["hourlyCost"], "0.564000");
     assert_eq!(compute["monthlyCost"], "411.72");
     assert_eq!(doc["totalMonthlyCost"], "470.85");
 
@@ -129,8 +129,8 @@ fn windows_pays_the_licence_unless_hybrid_benefit() {
     let compute = component(&doc, 0, "Compute");
     // Hybrid Benefit: the Linux rate, $0.096.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Windows, Hybrid Benefit)");
-    assert_eq!(compute["price"], "0.096");
-    assert_eq!(compute["hourlyCost"], "0.288");
+    assert_eq!(compute["price"], "0.096000");
+    assert_eq!(compute["hourlyCost"], "0.288000");
     assert_eq!(doc["totalMonthlyCost"], "269.37");
 }
 
@@ -141,13 +141,13 @@ fn spot_vms_pay_the_spot_price() {
     let compute = component(&doc, 0, "Compute");
     // D2s_v5 Spot in eastus: $0.02 an hour; 3 x = $0.06, x 730 = $43.80. Disks as usual.
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux, Spot)");
-    assert_eq!(compute["price"], "0.02");
-    assert_eq!(compute["hourlyCost"], "0.06");
+    assert_eq!(compute["price"], "0.020000");
+    assert_eq!(compute["hourlyCost"], "0.060000");
     assert_eq!(compute["monthlyCost"], "43.80");
     assert_eq!(doc["totalMonthlyCost"], "102.93");
     env.run(["advance", "1h"]).code(0);
     // 0.06 + 0.081.
-    assert_eq!(cost(&env)["accruedCost"], "0.141");
+    assert_eq!(cost(&env)["accruedCost"], "0.141000");
 }
 
 #[test]
@@ -161,8 +161,8 @@ fn a_stopped_vm_is_billed_a_deallocated_one_only_for_its_disk() {
     assert_eq!(stopped.run(["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Stopped");
     let doc = cost(&stopped);
     // 0.096 + 0.027 for the hour, and the same run rate from now on.
-    assert_eq!(doc["accruedCost"], "0.123");
-    assert_eq!(doc["totalHourlyCost"], "0.123");
+    assert_eq!(doc["accruedCost"], "0.123000");
+    assert_eq!(doc["totalHourlyCost"], "0.123000");
 
     // Deallocating (30 s) and Deallocated are not billed for compute; the disk still is.
     let deallocated = Env::applied(&one);
@@ -170,8 +170,8 @@ fn a_stopped_vm_is_billed_a_deallocated_one_only_for_its_disk() {
     deallocated.run(["advance", "1h"]).code(0);
     assert_eq!(deallocated.run(["instances", "web", "-o", "json"]).code(0).json()[0]["powerState"], "Deallocated");
     let doc = cost(&deallocated);
-    assert_eq!(doc["accruedCost"], "0.027");
-    assert_eq!(doc["totalHourlyCost"], "0.027");
+    assert_eq!(doc["accruedCost"], "0.027000");
+    assert_eq!(doc["totalHourlyCost"], "0.027000");
     assert_eq!(names(&doc, 0), ["OS disk (P10)"]);
 }
 
@@ -183,11 +183,11 @@ fn an_overprovisioned_scale_out_bills_only_the_kept_vms() {
     let doc = cost(&env);
     // 4 kept VMs, not 5: 4 x 730 = 2920 VM-hours, $0.384 an hour; 4 disks.
     assert_eq!(component(&doc, 0, "Compute")["quantity"], 2920);
-    assert_eq!(component(&doc, 0, "Compute")["hourlyCost"], "0.384");
+    assert_eq!(component(&doc, 0, "Compute")["hourlyCost"], "0.384000");
     assert_eq!(component(&doc, 0, "OS disk")["quantity"], 4);
     env.run(["advance", "1h"]).code(0);
     // 4 x (0.096 + 0.027).
-    assert_eq!(cost(&env)["accruedCost"], "0.492");
+    assert_eq!(cost(&env)["accruedCost"], "0.492000");
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn overprovisioned_extras_are_not_billed_while_they_exist() {
     assert_eq!(component(&doc, 0, "OS disk")["quantity"], 2);
     env.run(["advance", "1h"]).code(0);
     // Compute for 58 minutes: 2 x 0.096 x 58 / 60 = 0.1856; disks for the hour: 2 x 0.027.
-    assert_eq!(cost(&env)["accruedCost"], "0.2396");
+    assert_eq!(cost(&env)["accruedCost"], "0.239600");
 }
 
 #[test]
@@ -328,18 +328,18 @@ fn check_imported_prices(doc: &Value) {
     assert_eq!(sets, ["spot", "swe", "win"]);
     // spot: the Spot row ($0.0206), not the Low Priority one.
     assert_eq!(component(doc, 0, "Compute")["name"], "Compute (Standard_D2ads_v5, Linux, Spot)");
-    assert_eq!(component(doc, 0, "Compute")["price"], "0.0206");
+    assert_eq!(component(doc, 0, "Compute")["price"], "0.020600");
     // swe: a size and region the built-in catalog lacks: 3 x $0.112 = $0.336 an hour,
     // $245.28 a month; P10 at the imported $20.28, 3 x = $60.84; total $306.12.
-    assert_eq!(component(doc, 1, "Compute")["hourlyCost"], "0.336");
+    assert_eq!(component(doc, 1, "Compute")["hourlyCost"], "0.336000");
     assert_eq!(component(doc, 1, "Compute")["monthlyCost"], "245.28");
-    assert_eq!(component(doc, 1, "OS disk")["price"], "20.28");
+    assert_eq!(component(doc, 1, "OS disk")["price"], "20.280000");
     assert_eq!(component(doc, 1, "OS disk")["monthlyCost"], "60.84");
     assert_eq!(doc["scaleSets"][1]["monthlyCost"], "306.12");
     // win: the Windows product's Consumption row ($0.195), not DevTest ($0.103), Cloud
     // Services ($0.12) or the Reservation (the term's $541).
     assert_eq!(component(doc, 2, "Compute")["name"], "Compute (Standard_D2ads_v5, Windows)");
-    assert_eq!(component(doc, 2, "Compute")["price"], "0.195");
+    assert_eq!(component(doc, 2, "Compute")["price"], "0.195000");
     let sources = doc["priceSources"].as_array().unwrap();
     assert_eq!(sources.len(), 2);
     assert!(
@@ -414,14 +414,17 @@ fn load_balancer_and_public_ips_are_billed_while_the_set_exists() {
     let lb = component(&doc, 0, "Load balancer (Standard");
     assert_eq!(
         (&lb["quantity"], &lb["unit"], &lb["price"], &lb["monthlyCost"]),
-        (&730.into(), &"hours".into(), &"0.025".into(), &"18.25".into())
+        (&730.into(), &"hours".into(), &"0.025000".into(), &"18.25".into())
     );
     let rules = component(&doc, 0, "Load balancer rules beyond 5");
     assert_eq!((&rules["quantity"], &rules["monthlyCost"]), (&1460.into(), &"14.60".into()));
     let data = component(&doc, 0, "Load balancer data processed");
     assert_eq!((&data["quantity"], &data["unit"], &data["monthlyCost"]), (&100.into(), &"GB".into(), &"0.50".into()));
     let ips = component(&doc, 0, "Public IPv4");
-    assert_eq!((&ips["quantity"], &ips["price"], &ips["monthlyCost"]), (&1460.into(), &"0.005".into(), &"7.30".into()));
+    assert_eq!(
+        (&ips["quantity"], &ips["price"], &ips["monthlyCost"]),
+        (&1460.into(), &"0.005000".into(), &"7.30".into())
+    );
     assert_eq!(doc["totalMonthlyCost"], "310.02");
 
     // Deallocated VMs stop compute only: disks, load balancer and IPs keep accruing.
@@ -472,10 +475,10 @@ fn commitment_what_ifs_are_labelled_estimates_for_linux_regular_compute() {
     assert_eq!(
         options,
         [
-            ("reservation1Year", 40, "185.274"),
-            ("reservation3Years", 61, "141.1236"),
-            ("savingsPlan1Year", 32, "202.0932"),
-            ("savingsPlan3Years", 55, "153.738")
+            ("reservation1Year", 40, "185.27"),
+            ("reservation3Years", 61, "141.12"),
+            ("savingsPlan1Year", 32, "202.09"),
+            ("savingsPlan3Years", 55, "153.74")
         ]
     );
     env.run(["cost", "--commitments"])
@@ -581,10 +584,10 @@ fn spot_max_price_bounds_the_bill_when_the_spot_price_is_unknown_and_must_not_be
     let doc = cost(&env);
     let compute = component(&doc, 0, "Compute");
     assert_eq!(compute["name"], "Compute (Standard_B1s, Linux, Spot at most)");
-    assert_eq!(compute["price"], "0.005");
+    assert_eq!(compute["price"], "0.005000");
     // -1 (the default): at most the regular price.
     let env = Env::applied(&spot("    maxPrice: -1\n"));
-    assert_eq!(component(&cost(&env), 0, "Compute")["price"], "0.0104");
+    assert_eq!(component(&cost(&env), 0, "Compute")["price"], "0.010400");
     // Where the Spot price is known, a maxPrice below it is refused, as Azure would not allocate.
     let known = "scaleSets:\n  - name: s\n    region: eastus\n    sku: Standard_D2s_v5\n    priority: Spot\n    maxPrice: 0.001\n";
     let env = Env::with_definition(known);
@@ -621,7 +624,7 @@ fn a_windows_price_no_source_has_is_a_labelled_estimate_and_strict_prices_refuse
                capacity: 1\n    provisioningTime: 0s\n    osDisk: { tier: P20 }\n";
     let env = Env::with_definition(def);
     let disk = &cost(&env)["defined"]["scaleSets"][0]["components"][1];
-    assert_eq!((disk["price"].as_str(), disk["source"].as_str()), (Some("73.22"), Some("estimate")), "{disk:#}");
+    assert_eq!((disk["price"].as_str(), disk["source"].as_str()), (Some("73.220000"), Some("estimate")), "{disk:#}");
     env.run(["cost"]).code(0).stdout_has("+ estimates (a disk tier:");
     env.run(["--strict-prices", "cost"]).code(65).stderr_has("no monthly price for disk tier P20 in westus2");
     // A price the catalog has is labelled so.

@@ -150,15 +150,15 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     let line = |prefix: &str| components.iter().find(|c| c["name"].as_str().unwrap().starts_with(prefix)).unwrap();
     assert_eq!(
         (line("Load balancer (")["price"].as_str(), line("Load balancer (")["source"].as_str()),
-        (Some("0.027"), Some("cache"))
+        (Some("0.027000"), Some("cache"))
     );
     assert_eq!(
         (line("Public IPv4")["price"].as_str(), line("Public IPv4")["source"].as_str()),
-        (Some("0.0055"), Some("cache"))
+        (Some("0.005500"), Some("cache"))
     );
     assert_eq!(
         (line("Load balancer data")["price"].as_str(), line("Load balancer data")["source"].as_str()),
-        (Some("0.005"), Some("catalog"))
+        (Some("0.005000"), Some("catalog"))
     );
     env.define(DEFINITION);
     env.run_with_env(["prices", "show", "Standard_D2ads_v5"], &vars)

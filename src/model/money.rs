@@ -187,6 +187,21 @@ impl Money {
         Money(div_round_half_away(self.0, MICROS_PER_CENT) * MICROS_PER_CENT)
     }
 
+    /// The amount with exactly `decimals` decimals (0 to 6), rounded half away from zero: how
+    /// reports write each kind of amount in JSON, the same width whatever the value.
+    #[must_use]
+    pub fn fixed(self, decimals: u32) -> String {
+        let decimals = decimals.min(6);
+        let value = div_round_half_away(self.0, 10i128.pow(6 - decimals));
+        let scale = 10u128.pow(decimals);
+        let magnitude = value.unsigned_abs();
+        let sign = if value < 0 { "-" } else { "" };
+        if decimals == 0 {
+            return format!("{sign}{magnitude}");
+        }
+        format!("{sign}{}.{:0width$}", magnitude / scale, magnitude % scale, width = decimals as usize)
+    }
+
     /// The amount for tables: rounded to cents, with a dollar sign and thousands separators,
     /// e.g. `"$1,234.56"`, `"$0.29"`, `"-$3.00"`.
     #[must_use]
@@ -295,6 +310,31 @@ impl serde::Serialize for Money {
     }
 }
 
+/// Report fields with fixed decimals: `#[serde(serialize_with = "money::json::cents")]` for
+/// amounts billed (monthly, accrued, totals: 2 decimals) and `money::json::micros` for rates
+/// (prices and hourly costs: 6 decimals). The state keeps the exact form of `Serialize`.
+pub mod json {
+    use super::Money;
+
+    /// Two decimals, rounded half away from zero.
+    ///
+    /// # Errors
+    /// Those of the serializer.
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+    pub fn cents<S: serde::Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&m.fixed(2))
+    }
+
+    /// Six decimals: exact.
+    ///
+    /// # Errors
+    /// Those of the serializer.
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+    pub fn micros<S: serde::Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&m.fixed(6))
+    }
+}
+
 /// Accepts the decimal string form written by `Serialize` (and anything [`Money::parse`]
 /// accepts).
 impl<'de> serde::Deserialize<'de> for Money {
@@ -320,6 +360,18 @@ impl<'de> serde::Deserialize<'de> for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_decimals_round_half_away_from_zero() {
+        let m = |t: &str| Money::parse(t).unwrap();
+        assert_eq!(m("0.369").fixed(2), "0.37");
+        assert_eq!(m("0.365").fixed(2), "0.37");
+        assert_eq!(m("-0.365").fixed(2), "-0.37");
+        assert_eq!(m("140.16").fixed(2), "140.16");
+        assert_eq!(m("0.5").fixed(2), "0.50");
+        assert_eq!(m("0.096").fixed(6), "0.096000");
+        assert_eq!(m("12").fixed(0), "12");
+    }
 
     fn m(text: &str) -> Money {
         Money::parse(text).unwrap()

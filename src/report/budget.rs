@@ -20,6 +20,7 @@ pub const ESTIMATE_NOTE: &str = "estimate (typical discount): reservations and s
 #[serde(rename_all = "camelCase")]
 pub struct BudgetView {
     /// The budget, USD per 730-hour month.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub max_monthly: Money,
     /// Where it comes from: `--max-monthly` or `budget.maxMonthly in FILE`.
     pub source: String,
@@ -27,10 +28,12 @@ pub struct BudgetView {
     /// the state after the plan.
     pub basis: &'static str,
     /// The projected monthly cost it is compared with.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub projected_monthly_cost: Money,
     /// Whether the projection is above the budget.
     pub over_budget: bool,
     /// How much above (zero when within).
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub amount_over: Money,
 }
 
@@ -84,8 +87,10 @@ pub struct CommitmentOptionView {
     /// The typical discount assumed, in percent.
     pub discount_percent: u32,
     /// The whole monthly cost with the eligible compute discounted.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
     /// What it would save a month.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_savings: Money,
 }
 
@@ -96,8 +101,10 @@ pub struct SetCommitmentsView {
     /// The set's name, or "total".
     pub name: String,
     /// Monthly cost of the compute a commitment could cover.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub eligible_monthly_cost: Money,
     /// Monthly cost at pay-as-you-go prices (the breakdown's monthly cost).
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub pay_as_you_go_monthly_cost: Money,
     /// One entry per commitment.
     pub options: Vec<CommitmentOptionView>,

@@ -13,8 +13,11 @@ pub struct ComponentView {
     pub name: String,
     pub unit: &'static str,
     pub quantity: u64,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub price: Money,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub hourly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
     /// Where the price comes from: `catalog`, `cache`, `export`, `estimate` or `at most`.
     pub source: &'static str,
@@ -61,8 +64,11 @@ impl From<&Component> for ComponentView {
 #[serde(rename_all = "camelCase")]
 pub struct SetCostView {
     pub name: String,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub hourly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub accrued_cost: Money,
     pub components: Vec<ComponentView>,
 }
@@ -72,8 +78,11 @@ pub struct SetCostView {
 pub struct CostView {
     pub currency: &'static str,
     pub clock: jiff::Timestamp,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub total_hourly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub total_monthly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub accrued_cost: Money,
     pub scale_sets: Vec<SetCostView>,
     /// Where the prices come from: the built-in catalog, then any imported export.

@@ -25,10 +25,13 @@ pub struct SetCostChangeView {
     /// `create`, `update` or `delete`.
     pub action: &'static str,
     /// Monthly cost now (settled).
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub old_monthly_cost: Money,
     /// Monthly cost after apply (settled).
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub new_monthly_cost: Money,
     /// new - old.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost_change: Money,
 }
 
@@ -41,10 +44,13 @@ pub struct CostChangeView {
     /// How the figures are taken.
     pub basis: &'static str,
     /// Monthly cost of every set in the state now.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub old_monthly_cost: Money,
     /// Monthly cost of every set once the plan is applied.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub new_monthly_cost: Money,
     /// new - old.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost_change: Money,
     /// Sets whose cost changes, in name order.
     pub scale_sets: Vec<SetCostChangeView>,

@@ -30,7 +30,9 @@ pub enum DefinedCostError {
 pub struct AutoscaleRange {
     pub minimum: u32,
     pub maximum: u32,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub min_monthly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub max_monthly_cost: Money,
 }
 
@@ -41,6 +43,7 @@ pub struct DefinedSetCost {
     pub name: String,
     /// The capacity priced: the definition's, or the default profile's default when autoscaled.
     pub capacity: u32,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
     /// For a set with an enabled autoscale setting.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,8 +65,10 @@ impl DefinedSetCost {
 #[serde(rename_all = "camelCase")]
 pub struct DefinedCost {
     /// Every selected set at its defined capacity.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
     /// Autoscaled sets at their maximum: what the budget gate checks.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub worst_case_monthly_cost: Money,
     pub scale_sets: Vec<DefinedSetCost>,
 }

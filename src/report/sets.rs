@@ -24,8 +24,11 @@ pub struct SetView {
     pub outdated_count: usize,
     pub upgrade_mode: String,
     pub autoscale: bool,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub hourly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub accrued_cost: Money,
 }
 

@@ -28,6 +28,7 @@ pub struct SimulationSummary {
     /// Instance-hours of demand not served (CPU above 100% per VM, or no VM running).
     pub unserved_demand: f64,
     pub instance_hours: f64,
+    #[serde(serialize_with = "crate::model::money::json::micros")]
     pub cost: Money,
     pub minutes: u64,
 }

@@ -53,8 +53,10 @@ pub struct Outcome {
     /// The definition as written: the reference the variants compare with.
     pub defined: bool,
     /// The run's cost scaled to a 730-hour month, to the cent.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub monthly_cost: Money,
     /// Cost accrued during the run, to the cent.
+    #[serde(serialize_with = "crate::model::money::json::cents")]
     pub cost: Money,
     /// Instance-hours of demand not served.
     pub unserved_demand: f64,

@@ -340,7 +340,7 @@ fn list_json_has_every_contract_key() {
     assert_eq!(web["orchestrationMode"], "Uniform");
     assert_eq!(web["zones"], serde_json::json!(["1", "2", "3"]));
     assert_eq!(web["modelVersion"], 1);
-    assert_money(&web["hourlyCost"], "0.369");
+    assert_money(&web["hourlyCost"], "0.369000");
     assert_money(&web["monthlyCost"], "269.37");
 }
 
@@ -435,15 +435,15 @@ fn cost_json_shape_and_a_hand_computed_total() {
     let doc = env.run(["cost", "-o", "json"]).code(0).stderr_empty().json();
     assert_keys(&doc, &["currency", "totalHourlyCost", "totalMonthlyCost", "accruedCost", "scaleSets"]);
     assert_eq!(doc["currency"], "USD");
-    assert_money(&doc["totalHourlyCost"], "0.369");
+    assert_money(&doc["totalHourlyCost"], "0.369000");
     assert_money(&doc["totalMonthlyCost"], "269.37");
-    assert_money(&doc["accruedCost"], "0.00");
+    assert_money(&doc["accruedCost"], "0.000000");
     let sets = doc["scaleSets"].as_array().unwrap();
     assert_eq!(sets.len(), 1);
     let web = &sets[0];
     assert_keys(web, &["name", "hourlyCost", "monthlyCost", "accruedCost", "components"]);
     assert_eq!(web["name"], "web");
-    assert_money(&web["hourlyCost"], "0.369");
+    assert_money(&web["hourlyCost"], "0.369000");
     assert_money(&web["monthlyCost"], "269.37");
     let components = web["components"].as_array().unwrap();
     assert_eq!(components.len(), 2);
@@ -457,15 +457,15 @@ fn cost_json_shape_and_a_hand_computed_total() {
     assert_eq!(compute["name"], "Compute (Standard_D2s_v5, Linux)");
     assert_eq!(compute["unit"], "hours");
     assert_eq!(compute["quantity"], 3 * 730);
-    assert_money(&compute["price"], "0.096");
-    assert_money(&compute["hourlyCost"], "0.288");
+    assert_money(&compute["price"], "0.096000");
+    assert_money(&compute["hourlyCost"], "0.288000");
     assert_money(&compute["monthlyCost"], "210.24");
     let disk = &components[1];
     assert_eq!(disk["name"], "OS disk (P10)");
     assert_eq!(disk["unit"], "months");
     assert_eq!(disk["quantity"], 3);
-    assert_money(&disk["price"], "19.71");
-    assert_money(&disk["hourlyCost"], "0.081");
+    assert_money(&disk["price"], "19.710000");
+    assert_money(&disk["hourlyCost"], "0.081000");
     assert_money(&disk["monthlyCost"], "59.13");
 }
 
@@ -474,11 +474,11 @@ fn cost_accrues_over_an_hour() {
     let env = Env::applied(WEB);
     env.run(["advance", "1h"]).code(0);
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
-    assert_money(&doc["accruedCost"], "0.369");
-    assert_money(&doc["scaleSets"][0]["accruedCost"], "0.369");
+    assert_money(&doc["accruedCost"], "0.369000");
+    assert_money(&doc["scaleSets"][0]["accruedCost"], "0.369000");
     env.run(["advance", "1h"]).code(0);
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
-    assert_money(&doc["accruedCost"], "0.738");
+    assert_money(&doc["accruedCost"], "0.738000");
 }
 
 #[test]
@@ -509,7 +509,7 @@ fn cost_of_selected_sets_and_of_an_unknown_set() {
     let doc = env.run(["cost", "api", "-o", "json"]).code(0).json();
     assert_eq!(doc["scaleSets"].as_array().unwrap().len(), 1);
     // 2 x 0.096 + 2 x 19.71 / 730 = 0.192 + 0.054.
-    assert_money(&doc["totalHourlyCost"], "0.246");
+    assert_money(&doc["totalHourlyCost"], "0.246000");
     env.run(["cost", "nope"]).code(1).stderr_has("scale set 'nope' does not exist");
 }
 
@@ -518,7 +518,7 @@ fn cost_without_a_state_prices_the_definition() {
     let env = Env::with_definition(WEB);
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
     // Nothing runs yet: the run rate is zero, the definition is what is priced.
-    assert_money(&doc["totalHourlyCost"], "0.00");
+    assert_money(&doc["totalHourlyCost"], "0.000000");
     assert_eq!(doc["scaleSets"], serde_json::json!([]));
     assert_money(&doc["defined"]["monthlyCost"], "269.37");
     assert_money(&doc["defined"]["scaleSets"][0]["monthlyCost"], "269.37");
@@ -535,12 +535,12 @@ fn cost_without_a_state_prices_the_definition() {
 fn creating_vms_bill_only_their_disks() {
     let env = Env::applied(&WEB.replace("provisioningTime: 0s", "provisioningTime: 10m"));
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
-    assert_money(&doc["totalHourlyCost"], "0.081");
+    assert_money(&doc["totalHourlyCost"], "0.081000");
     env.run(["advance", "10m"]).code(0);
     let doc = env.run(["cost", "-o", "json"]).code(0).json();
-    assert_money(&doc["totalHourlyCost"], "0.369");
+    assert_money(&doc["totalHourlyCost"], "0.369000");
     // Ten minutes of disks only: 0.081 / 6.
-    assert_money(&doc["accruedCost"], "0.0135");
+    assert_money(&doc["accruedCost"], "0.013500");
 }
 
 #[test]

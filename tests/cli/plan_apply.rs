@@ -34,7 +34,7 @@ fn apply_as_json() {
     assert_eq!(doc["serial"], 1);
     assert_eq!(doc["scaleSets"][0]["name"], "web");
     assert_eq!(doc["scaleSets"][0]["instances"].as_array().unwrap().len(), 3);
-    assert_eq!(doc["cost"]["totalHourlyCost"], "0.369");
+    assert_eq!(doc["cost"]["totalHourlyCost"], "0.369000");
     let kinds: Vec<&str> = doc["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["ScaleSetCreated", "ScaleOut"]);
 }
