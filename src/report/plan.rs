@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::engine::plan::Change;
 use crate::model::enums::UpgradeMode;
+use crate::model::money::Money;
 
 use super::cost_change::{CostChangeError, CostChangeView};
 
@@ -13,7 +14,7 @@ use super::cost_change::{CostChangeError, CostChangeView};
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanReport {
-    pub changes: Vec<PlanEntry>,
+    pub changes: Vec<PlanChange>,
     pub cost_change: CostChangeOrError,
     pub has_changes: bool,
 }
@@ -24,6 +25,25 @@ pub struct PlanReport {
 pub enum CostChangeOrError {
     Known(CostChangeView),
     Unknown { error: String },
+}
+
+/// One entry with the change in its set's monthly cost, when the cost change is known and the
+/// set's cost changes (the same figure as in `costChange.scaleSets`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanChange {
+    #[serde(flatten)]
+    pub entry: PlanEntry,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "cents_if_known")]
+    pub monthly_cost_change: Option<Money>,
+}
+
+#[allow(clippy::ref_option)] // serde passes a reference
+fn cents_if_known<S: serde::Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+    match m {
+        Some(m) => crate::model::money::json::cents(m, s),
+        None => s.serialize_none(),
+    }
 }
 
 /// What `apply` would do to one set.
@@ -111,7 +131,15 @@ impl PlanReport {
     #[must_use]
     pub fn new(changes: &[Change], cost_change: &Result<CostChangeView, CostChangeError>) -> Self {
         Self {
-            changes: changes.iter().map(PlanEntry::of).collect(),
+            changes: changes
+                .iter()
+                .map(|change| PlanChange {
+                    entry: PlanEntry::of(change),
+                    monthly_cost_change: cost_change.as_ref().ok().and_then(|view| {
+                        view.scale_sets.iter().find(|s| s.name == change.name()).map(|s| s.monthly_cost_change)
+                    }),
+                })
+                .collect(),
             cost_change: match cost_change {
                 Ok(view) => CostChangeOrError::Known(view.clone()),
                 Err(error) => CostChangeOrError::Unknown { error: error.to_string() },
