@@ -77,8 +77,8 @@ pub struct GlobalArgs {
     /// How long to wait for another process's lock on the state file.
     #[arg(long, global = true, default_value = "30s", value_name = "DURATION")]
     pub lock_timeout: Duration,
-    /// Refuse estimated prices (a Windows price derived from the Linux one): every price must
-    /// come from the catalog, the price cache or an export.
+    /// Refuse estimated prices (a Windows price derived from the Linux one, a disk tier from
+    /// other regions): every price must come from the catalog, the price cache or an export.
     #[arg(long, global = true)]
     pub strict_prices: bool,
     /// How many activity-log entries to keep per scale set (older ones are dropped and counted).

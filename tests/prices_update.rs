@@ -112,14 +112,14 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     // Before: a size and region the built-in catalog does not know.
     env.run(["validate"]).code(65).stderr_has("Standard_D2ads_v5");
 
-    // The pages name the next page's address, so the port is chosen before the server starts.
+    // The pages name the next page's address: the listener is bound first (and kept, so no
+    // other test can take its port) and the server started on it.
     let (base, asked) = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        drop(listener);
         let base = format!("http://127.0.0.1:{port}/api/retail/prices");
         let (first, second) = pages(&base);
-        serve_on(port, vec![Reply::Page(first), Reply::TooMany, Reply::Page(second)])
+        serve_on(listener, vec![Reply::Page(first), Reply::TooMany, Reply::Page(second)])
     };
     let cache = env.path("cache/prices.json");
     let cache_var = cache.display().to_string();
@@ -171,12 +171,11 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     let before = std::fs::read(&cache).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    drop(listener);
     let base2 = format!("http://127.0.0.1:{port}/api/retail/prices");
     let (first, _) = pages(&base2);
     let mut script = vec![Reply::Page(first)];
     script.extend((0..5).map(|_| Reply::Drop));
-    let _ = serve_on(port, script);
+    let _ = serve_on(listener, script);
     env.run_with_env(["prices", "update", "--endpoint", &base2], &vars)
         .code(1)
         .stderr_has("page 2")
@@ -185,9 +184,10 @@ fn prices_update_follows_every_page_waits_out_a_429_and_the_cache_then_prices_of
     assert!(crate::support::files_in(&env.path("cache")).iter().all(|n| !n.contains(".tmp.")));
 }
 
-/// [`serve`] on a given port (so that pages can name it before the server starts).
-fn serve_on(port: u16, script: Vec<Reply>) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind(("127.0.0.1", port)).expect("the port again");
+/// Serves `script` on `listener`, bound by the caller (so that pages can name its port before
+/// the server starts); returns the base address and the requests seen.
+fn serve_on(listener: TcpListener, script: Vec<Reply>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let port = listener.local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}/api/retail/prices");
     let asked = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&asked);
