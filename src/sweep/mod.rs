@@ -141,10 +141,7 @@ pub fn run(req: &Request<'_>) -> Result<Sweep, String> {
 fn check_size(req: &Request<'_>, sku: &str) -> Result<(), String> {
     let model = &req.def.config.model;
     let spot = model.priority == crate::model::enums::Priority::Spot;
-    let os = match model.os {
-        crate::model::enums::OsType::Windows if !model.hybrid_benefit => crate::cost::catalog::Os::Windows,
-        _ => crate::cost::catalog::Os::Linux,
-    };
+    let os = crate::cost::rates::billing_os(model);
     req.catalog
         .vm_hourly_sourced(sku, &req.def.config.region, os, spot)
         .map_err(|e| format!("--vary sku={sku}: {e}"))?;

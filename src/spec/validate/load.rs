@@ -54,33 +54,12 @@ pub(super) fn validate_load(
         let noise = e.noise.unwrap_or(0.0);
         check("noise", noise);
         if let Some(t) = &e.trace {
-            let pairs = t.option_pairs();
-            match crate::sim::trace::trace_options(pairs.iter().map(|(k, v)| (*k, v.as_str()))) {
-                Err(message) => {
-                    c.problem(format!("{at}.trace"), message);
+            match trace_signal(t) {
+                Ok(signal) => shapes.push(signal),
+                Err((field, message)) => {
+                    c.problem(format!("{at}.{field}"), message);
                     numbers_ok = false;
                 }
-                Ok(options) => match &t.text {
-                    Some(Ok(text)) => match crate::sim::trace::parse(&t.file, text, &options) {
-                        Ok(mut columns) if !columns.is_empty() => shapes.push(columns.remove(0).1),
-                        Ok(_) => {
-                            c.problem(format!("{at}.trace.file"), format!("{}: has no value column", t.file));
-                            numbers_ok = false;
-                        }
-                        Err(e) => {
-                            c.problem(format!("{at}.trace.file"), e.to_string());
-                            numbers_ok = false;
-                        }
-                    },
-                    Some(Err(reason)) => {
-                        c.problem(format!("{at}.trace.file"), format!("cannot read '{}': {reason}", t.file));
-                        numbers_ok = false;
-                    }
-                    None => {
-                        c.problem(format!("{at}.trace.file"), format!("'{}' was not read", t.file));
-                        numbers_ok = false;
-                    }
-                },
             }
         }
         if let Some(d) = &e.diurnal
@@ -113,4 +92,22 @@ pub(super) fn validate_load(
         }
     }
     out
+}
+
+/// The signal of a `trace:` shape from the text the shell attached, or the field at fault
+/// (`trace` or `trace.file`) and what is wrong.
+fn trace_signal(t: &crate::spec::raw::RawTrace) -> Result<crate::model::load::Signal, (&'static str, String)> {
+    let pairs = t.option_pairs();
+    let options =
+        crate::sim::trace::trace_options(pairs.iter().map(|(k, v)| (*k, v.as_str()))).map_err(|m| ("trace", m))?;
+    let text = match &t.text {
+        Some(Ok(text)) => text,
+        Some(Err(reason)) => return Err(("trace.file", format!("cannot read '{}': {reason}", t.file))),
+        None => return Err(("trace.file", format!("'{}' was not read", t.file))),
+    };
+    let mut columns = crate::sim::trace::parse(&t.file, text, &options).map_err(|e| ("trace.file", e.to_string()))?;
+    if columns.is_empty() {
+        return Err(("trace.file", format!("{}: has no value column", t.file)));
+    }
+    Ok(columns.remove(0).1)
 }
