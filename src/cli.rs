@@ -62,7 +62,9 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub file: PathBuf,
-    /// The state file.
+    /// The state: a file, or a blob in Azure Storage (az://ACCOUNT/CONTAINER/PATH, credentials
+    /// from AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or
+    /// AZURE_STORAGE_SAS_TOKEN).
     #[arg(long, env = "SCALESET_STATE", default_value = "scalesets.state.json", global = true, value_name = "PATH")]
     pub state: PathBuf,
     /// Output format of commands that print data.
@@ -407,6 +409,38 @@ pub enum Command {
     Prices {
         #[command(subcommand)]
         action: PricesAction,
+    },
+    /// Copy the state between a local file and a blob (`az://ACCOUNT/CONTAINER/PATH`), as
+    /// `terraform state pull/push` do.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
+}
+
+/// `state` actions.
+#[derive(Debug, Subcommand)]
+pub enum StateAction {
+    /// Print the state at --state (JSON, as stored) to stdout: `scaleset state pull > copy.json`.
+    Pull,
+    /// Replace the state at --state with FILE; refused when FILE is another state (another
+    /// lineage), an older one (lower serial) or differs at the same serial, unless --force.
+    Push {
+        /// A local state file.
+        file: PathBuf,
+        /// Replace whatever is there (its previous version is kept as the backup).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy the state at --state to another location (a file or an az:// URL), with the same
+    /// checks as push; the source is left as it is.
+    Migrate {
+        /// Where to: a file path or az://ACCOUNT/CONTAINER/PATH.
+        #[arg(long, value_name = "LOCATION")]
+        to: PathBuf,
+        /// Replace whatever is there (its previous version is kept as the backup).
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -131,10 +131,10 @@ impl From<anyhow::Error> for Failure {
                 return Failure::Definition(err);
             }
             if let Some(e) = cause.downcast_ref::<StoreError>() {
-                return if matches!(e, StoreError::LockTimeout { .. }) {
-                    Failure::Locked(err)
-                } else {
-                    Failure::State(err)
+                return match e {
+                    StoreError::LockTimeout { .. } | StoreError::Conflict { .. } => Failure::Locked(err),
+                    StoreError::BadLocation { .. } => Failure::Usage(err),
+                    _ => Failure::State(err),
                 };
             }
             if cause.is::<UsageError>() {

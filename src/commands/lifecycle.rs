@@ -18,7 +18,7 @@ use super::{Context, finish, set_not_found};
 fn on_set(
     ctx: &Context,
     name: &str,
-    change: impl FnOnce(&mut ScaleSet, jiff::Timestamp) -> Result<Vec<Event>>,
+    mut change: impl FnMut(&mut ScaleSet, jiff::Timestamp) -> Result<Vec<Event>>,
 ) -> Result<(State, Vec<Event>)> {
     let (state, events, ()) = ctx.mutate(|state| {
         let now = state.clock;

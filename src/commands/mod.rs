@@ -6,6 +6,7 @@ mod lifecycle;
 mod prices;
 mod scaling;
 mod show;
+mod state;
 mod sweep;
 mod time;
 
@@ -26,12 +27,14 @@ use crate::model::state::State;
 use crate::render::table::Style;
 use crate::report::change::ChangeReport;
 use crate::spec::SetDefinition;
-use crate::store::{LocalFile, StateStore};
+use crate::store::{Location, StateStore};
 
 /// Plain settings built from the command line and the environment before any work starts.
 pub struct Context {
     pub file: PathBuf,
     pub state_path: PathBuf,
+    /// `--state`, parsed: a local file or a blob.
+    pub location: Location,
     /// Where the state is kept.
     pub store: Box<dyn StateStore>,
     pub json: bool,
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Health { name, instances, all, new, set } => lifecycle::health(&ctx, &name, &instances, all, new, set),
         Command::Evict { name, instances } => lifecycle::evict(&ctx, &name, &instances),
         Command::Repairs { action, name } => lifecycle::repairs(&ctx, action, &name),
+        Command::State { action } => state::run(&ctx, action),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "scaleset", &mut std::io::stdout());
@@ -134,16 +138,22 @@ impl Context {
         } else {
             None
         };
-        let needs_definition = !matches!(cli.command, Command::Completions { .. } | Command::Schema | Command::Manpage);
+        let needs_definition = !matches!(
+            cli.command,
+            Command::Completions { .. } | Command::Schema | Command::Manpage | Command::State { .. }
+        );
         let definition = if needs_definition { DefinitionFile::read(&g.file) } else { DefinitionFile::none(&g.file) };
         let mut catalog = price_catalog(cli, &definition)?;
         if g.strict_prices {
             catalog.to_mut().allow_estimates(false);
         }
+        let location = Location::parse(&g.state)?;
+        let lease = crate::store::lease_from_env().map_err(crate::exit::UsageError)?;
         Ok(Self {
             file: g.file.clone(),
             state_path: g.state.clone(),
-            store: Box::new(LocalFile::new(&g.state)),
+            store: crate::store::open(&location, lease),
+            location,
             json: g.output == Output::Json,
             seed: g.seed,
             start_time: g.start_time,
@@ -189,25 +199,51 @@ impl Context {
     }
 
     /// Read-modify-write under the lock. `change` returns the events of what it did; no events
-    /// means nothing changed and nothing is written. An error leaves the file untouched.
-    fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
+    /// means nothing changed and nothing is written. An error leaves the state untouched.
+    fn mutate<T>(&self, change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
         self.transact(change, |_, _| Ok(())).map(|(state, events, out, ())| (state, events, out))
     }
 
     /// [`Context::mutate`], with `stage` run after the change and before the commit: what it
     /// prepares (output files written to temporary names) exists before the state changes, so
     /// a failure there changes nothing.
+    ///
+    /// When the commit finds that someone else committed since the load (a writer that did not
+    /// take the lock, or whose lease ran out), the whole transaction runs again on the new
+    /// state, a few times with growing random pauses: no update is lost, none applied twice.
     fn transact<T, S>(
         &self,
-        change: impl FnOnce(&mut State) -> Result<(Vec<Event>, T)>,
-        stage: impl FnOnce(&State, &T) -> Result<S>,
+        mut change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
+        mut stage: impl FnMut(&State, &T) -> Result<S>,
+    ) -> Result<(State, Vec<Event>, T, S)> {
+        const ATTEMPTS: u32 = 5;
+        let mut attempt = 1;
+        loop {
+            match self.transact_once(&mut change, &mut stage) {
+                Err(e)
+                    if attempt < ATTEMPTS
+                        && e.downcast_ref::<crate::store::StoreError>()
+                            .is_some_and(|e| matches!(e, crate::store::StoreError::Conflict { .. })) =>
+                {
+                    let pause = 50 * u64::from(attempt) + crate::store::jitter(100 * u64::from(attempt));
+                    std::thread::sleep(std::time::Duration::from_millis(pause));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn transact_once<T, S>(
+        &self,
+        change: &mut impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
+        stage: &mut impl FnMut(&State, &T) -> Result<S>,
     ) -> Result<(State, Vec<Event>, T, S)> {
         let guard = self.store.lock(self.lock_timeout, &format!("scaleset {}", self.command_line))?;
         if let Some(previous) = guard.took_over_from() {
             eprintln!("note: took over the state lock last held by {previous}, which ended without releasing it");
         }
         let (existing, version) = self.store.load()?;
-        let created = existing.is_none();
         let mut state = match existing {
             Some(s) => {
                 self.check_fixed_settings(&s)?;
@@ -230,11 +266,10 @@ impl Context {
             })?;
         }
         let staged = stage(&state, &out)?;
+        // Nothing happened: nothing is written (and no state is created for it).
         if !events.is_empty() {
             self.store.commit(&version, &state)?;
             self.committed.set(Some(state.serial));
-        } else if created {
-            // Nothing happened: do not create a file for it.
         }
         drop(guard);
         Ok((state, events, out, staged))
@@ -322,6 +357,7 @@ fn price_catalog(cli: &Cli, definition: &DefinitionFile) -> Result<Cow<'static, 
         Command::Completions { .. }
             | Command::Schema
             | Command::Manpage
+            | Command::State { .. }
             | Command::Prices { action: crate::cli::PricesAction::Update { .. } }
     ) {
         return Ok(Cow::Borrowed(Catalog::builtin()));

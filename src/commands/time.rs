@@ -274,26 +274,27 @@ fn publish(staged: Vec<(crate::outputs::Staged, &'static str)>) -> Result<()> {
 pub fn advance(ctx: &Context, duration: Duration, run: &RunArgs) -> Result<ExitCode> {
     check_outputs(ctx, run)?;
     let loads = LoadArgs::read(&run.load)?;
-    let timeline = open_timeline(run)?;
-    let recorder = recorder(ctx, duration, timeline.as_ref());
-    let (state, events, (recorder, _, _), staged) = ctx.transact(
+    let (state, events, (recorder, _, _, _), staged) = ctx.transact(
         |state| {
-            let mut recorder = recorder;
+            // Opened per attempt: a transaction run again starts a new timeline.
+            let timeline = open_timeline(run)?;
+            let mut recorder = recorder(ctx, duration, timeline.as_ref());
+            let timeline = std::cell::RefCell::new(timeline);
             // The state before, for the report's cost of the run (only when one is asked).
             let before = run.report.as_ref().map(|_| state.clone());
             if duration == Duration::ZERO {
-                return Ok((Vec::new(), (recorder, before, Vec::new())));
+                return Ok((Vec::new(), (recorder, before, Vec::new(), timeline)));
             }
             let names: Vec<&str> = state.scale_sets.iter().map(|s| s.config.name.as_str()).collect();
             let load = loads.parse(&names)?;
             check_wiring(run, state, &load)?;
             let events = clock::advance(state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
             let for_report = if before.is_some() { events.clone() } else { Vec::new() };
-            Ok((events, (recorder, before, for_report)))
+            Ok((events, (recorder, before, for_report, timeline)))
         },
-        |after, (recorder, before, events)| {
+        |after, (recorder, before, events, timeline)| {
             let html = before.as_ref().and_then(|b| html_report(ctx, "advance", run, recorder, b, after, events));
-            stage_outputs(run, recorder, timeline, html)
+            stage_outputs(run, recorder, timeline.borrow_mut().take(), html)
         },
     )?;
     Context::report(&events);

@@ -23,6 +23,8 @@ pub(crate) enum VersionTag {
     /// The local file's identity (device, inode): every write replaces the file, so a new
     /// identity means a new version.
     File { device: u64, inode: u64 },
+    /// A blob's ETag: the storage service gives every write a new one.
+    Blob { etag: String },
 }
 
 /// A held lock: released when dropped (and by the storage itself if the holder dies).

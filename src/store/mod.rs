@@ -25,11 +25,17 @@
 //! deterministically; nobody else should set it.
 
 mod backend;
+mod blob;
+mod blob_lock;
+mod location;
 mod lock;
 pub(crate) mod safe_open;
 mod state_file;
 
 pub use backend::{LocalFile, Lock, StateStore, Version};
+pub use blob::BlobState;
+pub use blob_lock::DEFAULT_LEASE;
+pub use location::{BlobUrl, Location};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
 
@@ -75,6 +81,44 @@ pub enum StoreError {
         backup.display()
     )]
     LineageMismatch { path: PathBuf, lineage: String, backup: PathBuf, backup_lineage: String },
+    #[error("--state '{given}' is not a state location: {reason}")]
+    BadLocation { given: String, reason: String },
+    #[error("cannot use the state at {url}: {reason}")]
+    RemoteConfig { url: String, reason: String },
+    #[error("cannot {action} the state at {url}: {reason}; nothing was written")]
+    Remote { url: String, action: &'static str, reason: String },
+}
+
+/// Opens the state at `location`. Nothing is read or reached yet.
+#[must_use]
+pub fn open(location: &Location, lease: Duration) -> Box<dyn StateStore> {
+    match location {
+        Location::Local(path) => Box::new(LocalFile::new(path)),
+        Location::AzureBlob(url) => Box::new(BlobState::azure(url, lease)),
+    }
+}
+
+/// The lease of a remote lock from `SCALESET_LOCK_LEASE` (seconds, 1 to 3600), or the default.
+///
+/// # Errors
+/// A value that is not a whole number of seconds in range.
+pub fn lease_from_env() -> Result<Duration, String> {
+    match std::env::var("SCALESET_LOCK_LEASE") {
+        Err(_) => Ok(DEFAULT_LEASE),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+            _ => Err(format!("SCALESET_LOCK_LEASE is '{text}'; accepted: a whole number of seconds from 1 to 3600")),
+        },
+    }
+}
+
+/// A random number below `bound`, for the jitter of retries (not for anything the engine
+/// computes: that takes its randomness from the state's seed).
+pub(crate) fn jitter(bound: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.finish() % bound.max(1)
 }
 
 /// Test hook (see the module documentation): kills the process at the named point of a write

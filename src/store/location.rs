@@ -1,0 +1,369 @@
+//! Where the state lives, from the `--state` value: a local path, or a blob in Azure Storage
+//! named `az://ACCOUNT/CONTAINER/PATH`, reached with the credentials Azure users already keep
+//! in their environment (the variables `az storage` reads).
+//!
+//! Guarantees: parsing does no I/O; a value that looks like a URL of another kind is refused
+//! (never taken for a local file name); secrets never appear in a message.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::StoreError;
+
+/// The account, key and endpoint of Azurite, the storage emulator, as Azure documents them.
+pub const EMULATOR_ACCOUNT: &str = "devstoreaccount1";
+pub const EMULATOR_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const EMULATOR_BLOB_ENDPOINT: &str = "http://127.0.0.1:10000/devstoreaccount1";
+
+/// A `--state` value, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Local(PathBuf),
+    AzureBlob(BlobUrl),
+}
+
+/// `az://ACCOUNT/CONTAINER/PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobUrl {
+    pub account: String,
+    pub container: String,
+    /// The blob's name inside the container (may contain `/`).
+    pub blob: String,
+}
+
+impl fmt::Display for BlobUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "az://{}/{}/{}", self.account, self.container, self.blob)
+    }
+}
+
+const ACCEPTED: &str = "a file path, or az://ACCOUNT/CONTAINER/PATH for a blob in Azure Storage";
+
+impl Location {
+    /// Parses a `--state` value.
+    ///
+    /// # Errors
+    /// A URL that is not a well-formed `az://` URL (an `s3://`, `https://` or malformed one).
+    pub fn parse(raw: &Path) -> Result<Self, StoreError> {
+        let Some(text) = raw.to_str() else { return Ok(Self::Local(raw.to_path_buf())) };
+        let bad = |reason: String| StoreError::BadLocation { given: text.to_owned(), reason };
+        let Some((scheme, rest)) = text.split_once("://") else { return Ok(Self::Local(raw.to_path_buf())) };
+        match scheme.to_ascii_lowercase().as_str() {
+            "az" | "azure" => {}
+            "s3" => {
+                return Err(bad("S3 is not supported for the state (see the README, \"Team state\"); accepted: "
+                    .to_owned()
+                    + ACCEPTED));
+            }
+            "https" | "http" => {
+                return Err(bad(format!(
+                    "give a blob as az://ACCOUNT/CONTAINER/PATH (the endpoint comes from \
+                     AZURE_STORAGE_CONNECTION_STRING); accepted: {ACCEPTED}"
+                )));
+            }
+            other => return Err(bad(format!("the scheme '{other}://' is not known; accepted: {ACCEPTED}"))),
+        }
+        let mut parts = rest.splitn(3, '/');
+        let account = parts.next().unwrap_or_default();
+        let container = parts.next().unwrap_or_default();
+        let blob = parts.next().unwrap_or_default();
+        if !(3..=24).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(bad(format!(
+                "'{account}' is not a storage account name (3 to 24 lowercase letters and digits); accepted: {ACCEPTED}"
+            )));
+        }
+        let container_ok = (3..=63).contains(&container.len())
+            && container.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !container.starts_with('-')
+            && !container.ends_with('-')
+            && !container.contains("--");
+        if !container_ok {
+            return Err(bad(format!(
+                "'{container}' is not a container name (3 to 63 lowercase letters, digits and single hyphens); \
+                 accepted: {ACCEPTED}"
+            )));
+        }
+        if blob.is_empty() || blob.ends_with('/') || blob.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+            return Err(bad(format!(
+                "'{blob}' is not a blob name (a path such as team/scalesets.state.json, without empty, '.' or '..' \
+                 parts); accepted: {ACCEPTED}"
+            )));
+        }
+        if blob.len() > 1024 {
+            return Err(bad("the blob name is longer than 1,024 characters".to_owned()));
+        }
+        Ok(Self::AzureBlob(BlobUrl {
+            account: account.to_owned(),
+            container: container.to_owned(),
+            blob: blob.to_owned(),
+        }))
+    }
+}
+
+/// How to reach and sign requests to one storage account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AzureAccess {
+    /// `None`: Azure's public endpoint for the account.
+    pub endpoint: Option<String>,
+    pub auth: AzureAuth,
+    /// Which variable the credentials came from, for messages.
+    pub from: &'static str,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum AzureAuth {
+    AccountKey(String),
+    /// A shared access signature, without the leading `?`.
+    Sas(String),
+}
+
+// Never print a secret, even in a debug dump.
+impl fmt::Debug for AzureAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AzureAuth::AccountKey(_) => "AccountKey(hidden)",
+            AzureAuth::Sas(_) => "Sas(hidden)",
+        })
+    }
+}
+
+impl fmt::Debug for AzureAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.auth {
+            AzureAuth::AccountKey(_) => "account key",
+            AzureAuth::Sas(_) => "SAS",
+        };
+        write!(f, "AzureAccess {{ endpoint: {:?}, auth: {kind}, from: {} }}", self.endpoint, self.from)
+    }
+}
+
+/// The credentials for `url` from the environment (`env` looks a variable up): first
+/// `AZURE_STORAGE_CONNECTION_STRING`, then `AZURE_STORAGE_ACCOUNT` with `AZURE_STORAGE_KEY` or
+/// `AZURE_STORAGE_SAS_TOKEN`.
+///
+/// # Errors
+/// No credentials, a malformed connection string, or credentials for another account.
+pub fn azure_access(url: &BlobUrl, env: impl Fn(&str) -> Option<String>) -> Result<AzureAccess, StoreError> {
+    let bad = |reason: String| StoreError::RemoteConfig { url: url.to_string(), reason };
+    if let Some(text) = env("AZURE_STORAGE_CONNECTION_STRING").filter(|t| !t.trim().is_empty()) {
+        return connection_string(url, &text)
+            .map_err(|reason| bad(format!("AZURE_STORAGE_CONNECTION_STRING: {reason}")));
+    }
+    let key = env("AZURE_STORAGE_KEY").filter(|k| !k.trim().is_empty());
+    let sas = env("AZURE_STORAGE_SAS_TOKEN").filter(|k| !k.trim().is_empty());
+    if key.is_none() && sas.is_none() {
+        return Err(bad(
+            "no credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY \
+             or AZURE_STORAGE_SAS_TOKEN (for Azurite: AZURE_STORAGE_CONNECTION_STRING=UseDevelopmentStorage=true)"
+                .to_owned(),
+        ));
+    }
+    match env("AZURE_STORAGE_ACCOUNT") {
+        Some(account) if account == url.account => {}
+        Some(account) => {
+            return Err(bad(format!(
+                "AZURE_STORAGE_ACCOUNT is '{account}' but the state URL names the account '{}'; the key or SAS \
+                 is for one account",
+                url.account
+            )));
+        }
+        None => {
+            return Err(bad(
+                "AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN is set without AZURE_STORAGE_ACCOUNT; set it to the \
+                 account the key belongs to"
+                    .to_owned(),
+            ));
+        }
+    }
+    let auth = match (key, sas) {
+        (Some(key), _) => AzureAuth::AccountKey(key.trim().to_owned()),
+        (None, Some(sas)) => AzureAuth::Sas(sas.trim().trim_start_matches('?').to_owned()),
+        (None, None) => unreachable!("checked above"),
+    };
+    let from = if matches!(auth, AzureAuth::AccountKey(_)) { "AZURE_STORAGE_KEY" } else { "AZURE_STORAGE_SAS_TOKEN" };
+    Ok(AzureAccess { endpoint: None, auth, from })
+}
+
+/// A connection string as the Azure portal and `az storage account show-connection-string` give
+/// it: `Key=Value` pairs separated by `;`, keys in any case.
+fn connection_string(url: &BlobUrl, text: &str) -> Result<AzureAccess, String> {
+    let mut account = None;
+    let mut key = None;
+    let mut sas = None;
+    let mut endpoint = None;
+    let mut protocol = None;
+    let mut suffix = None;
+    let mut development = false;
+    for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(format!("'{}' is not a Key=Value pair", first_chars(pair)));
+        };
+        let value = value.trim().to_owned();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "accountname" => account = Some(value),
+            "accountkey" => key = Some(value),
+            "sharedaccesssignature" => sas = Some(value.trim_start_matches('?').to_owned()),
+            "blobendpoint" => endpoint = Some(value.trim_end_matches('/').to_owned()),
+            "defaultendpointsprotocol" => protocol = Some(value),
+            "endpointsuffix" => suffix = Some(value),
+            "usedevelopmentstorage" => development = value.eq_ignore_ascii_case("true"),
+            // Endpoints of the other services and proxy settings do not concern blobs.
+            "queueendpoint" | "tableendpoint" | "fileendpoint" | "developmentstorageproxyuri" => {}
+            other => {
+                return Err(format!(
+                    "the key '{other}' is not known (accepted: AccountName, AccountKey, SharedAccessSignature, \
+                     BlobEndpoint, DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage)"
+                ));
+            }
+        }
+    }
+    if development {
+        account = account.or_else(|| Some(EMULATOR_ACCOUNT.to_owned()));
+        key = key.or_else(|| Some(EMULATOR_KEY.to_owned()));
+        endpoint = endpoint.or_else(|| Some(EMULATOR_BLOB_ENDPOINT.to_owned()));
+    }
+    match account.as_deref() {
+        Some(name) if name != url.account => {
+            return Err(format!(
+                "it is for the account '{name}' but the state URL names the account '{}'",
+                url.account
+            ));
+        }
+        Some(_) => {}
+        None if sas.is_some() && endpoint.is_some() => {}
+        None => return Err("it names no AccountName".to_owned()),
+    }
+    let auth = match (key, sas) {
+        (Some(key), _) => AzureAuth::AccountKey(key),
+        (None, Some(sas)) => AzureAuth::Sas(sas),
+        (None, None) => return Err("it has neither AccountKey nor SharedAccessSignature".to_owned()),
+    };
+    if endpoint.is_none() {
+        let protocol = protocol.unwrap_or_else(|| "https".to_owned());
+        let suffix = suffix.unwrap_or_else(|| "core.windows.net".to_owned());
+        if protocol != "https" || suffix != "core.windows.net" {
+            endpoint = Some(format!("{protocol}://{}.blob.{suffix}", url.account));
+        }
+    }
+    if let Some(e) = &endpoint
+        && !(e.starts_with("https://") || e.starts_with("http://"))
+    {
+        return Err(format!("BlobEndpoint '{e}' is not an http:// or https:// URL"));
+    }
+    Ok(AzureAccess { endpoint, auth, from: "AZURE_STORAGE_CONNECTION_STRING" })
+}
+
+/// The start of a text, for a message that must not echo a whole secret.
+fn first_chars(text: &str) -> String {
+    let shown: String = text.chars().take(12).collect();
+    if shown.len() < text.len() { format!("{shown}…") } else { shown }
+}
+
+/// A message from the storage service or the HTTP client, with any shared access signature cut
+/// out (a SAS travels in the URL's query).
+#[must_use]
+pub fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("sig=") {
+        out.push_str(&rest[..at + 4]);
+        out.push_str("REDACTED");
+        let tail = &rest[at + 4..];
+        let end = tail.find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'').unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url() -> BlobUrl {
+        match Location::parse(Path::new("az://devstoreaccount1/tfstate/team/a.json")).unwrap() {
+            Location::AzureBlob(u) => u,
+            Location::Local(_) => panic!("not a blob"),
+        }
+    }
+
+    #[test]
+    fn paths_and_urls_are_told_apart() {
+        assert_eq!(Location::parse(Path::new("s.json")).unwrap(), Location::Local(PathBuf::from("s.json")));
+        assert_eq!(url().to_string(), "az://devstoreaccount1/tfstate/team/a.json");
+        assert_eq!(url().blob, "team/a.json");
+        for bad in [
+            "s3://bucket/key",
+            "https://acct.blob.core.windows.net/c/x",
+            "gs://b/k",
+            "az://Acct/c/x",
+            "az://acct/c",
+            "az://acct/c/",
+            "az://acct/ab/x",
+            "az://acct/c--d/x",
+            "az://acct/ctr/a//b",
+            "az://acct/ctr/../b",
+        ] {
+            let err = Location::parse(Path::new(bad)).unwrap_err().to_string();
+            assert!(err.contains(bad) && err.contains("accepted"), "{bad}: {err}");
+        }
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn the_development_storage_shortcut_means_azurite() {
+        let access =
+            azure_access(&url(), env(&[("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")])).unwrap();
+        assert_eq!(access.endpoint.as_deref(), Some("http://127.0.0.1:10000/devstoreaccount1"));
+        assert_eq!(access.auth, AzureAuth::AccountKey(EMULATOR_KEY.to_owned()));
+    }
+
+    #[test]
+    fn a_full_connection_string_keeps_its_endpoint_and_key_with_equals_signs() {
+        let text = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=abc==;\
+                    BlobEndpoint=http://127.0.0.1:41234/devstoreaccount1;";
+        let access = azure_access(&url(), env(&[("AZURE_STORAGE_CONNECTION_STRING", text)])).unwrap();
+        assert_eq!(access.endpoint.as_deref(), Some("http://127.0.0.1:41234/devstoreaccount1"));
+        assert_eq!(access.auth, AzureAuth::AccountKey("abc==".to_owned()));
+        assert!(!format!("{access:?}").contains("abc=="), "a debug dump shows no key");
+    }
+
+    #[test]
+    fn credentials_for_another_account_or_none_are_refused_without_echoing_secrets() {
+        let other = "AccountName=someoneelse;AccountKey=SECRETKEY";
+        let err = azure_access(&url(), env(&[("AZURE_STORAGE_CONNECTION_STRING", other)])).unwrap_err().to_string();
+        assert!(err.contains("someoneelse") && !err.contains("SECRETKEY"), "{err}");
+        let err = azure_access(&url(), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("AZURE_STORAGE_CONNECTION_STRING") && err.contains("az://devstoreaccount1"), "{err}");
+        let err = azure_access(&url(), env(&[("AZURE_STORAGE_KEY", "k")])).unwrap_err().to_string();
+        assert!(err.contains("AZURE_STORAGE_ACCOUNT"), "{err}");
+        let garbage = "SECRETSECRETSECRET";
+        let err = azure_access(&url(), env(&[("AZURE_STORAGE_CONNECTION_STRING", garbage)])).unwrap_err().to_string();
+        assert!(!err.contains(garbage), "{err}");
+    }
+
+    #[test]
+    fn account_and_sas_from_the_az_variables() {
+        let access = azure_access(
+            &url(),
+            env(&[("AZURE_STORAGE_ACCOUNT", "devstoreaccount1"), ("AZURE_STORAGE_SAS_TOKEN", "?sv=1&sig=x")]),
+        )
+        .unwrap();
+        assert_eq!(access.auth, AzureAuth::Sas("sv=1&sig=x".to_owned()));
+        assert_eq!(access.endpoint, None);
+    }
+
+    #[test]
+    fn signatures_are_cut_out_of_messages() {
+        assert_eq!(
+            redact("GET http://h/c/b?sv=1&sig=abc%2Fdef&se=2 failed: sig=zzz"),
+            "GET http://h/c/b?sv=1&sig=REDACTED&se=2 failed: sig=REDACTED"
+        );
+    }
+}
