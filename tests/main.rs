@@ -8,6 +8,8 @@
 //! - `torture`: processes killed mid-write, many at once, lock waits (long form:
 //!   `SCALESET_TORTURE=long cargo test --release torture:: -- --nocapture`);
 //! - `sweep`: the cost vs. unserved-demand sweep of autoscale settings;
+//! - `team_state`: the state in Azure Blob Storage, against Azurite (installed with npm on
+//!   first use, started per test);
 //! - `architecture`: the module layers of the crate hold.
 
 mod support;
@@ -22,4 +24,5 @@ mod prices_update;
 mod readme_tour;
 mod report_browser;
 mod sweep;
+mod team_state;
 mod torture;

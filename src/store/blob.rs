@@ -282,6 +282,7 @@ impl StateStore for BlobState {
                 remote.error("write", &e)
             );
         }
+        super::crash_point("backup-written");
         Ok(())
     }
 }
@@ -356,7 +357,7 @@ mod tests {
     fn a_lease_nobody_renews_expires_and_is_taken_over_with_a_note() {
         let (memory, blob) = store();
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let record = br#"{"holder":"pid 1 on elsewhere (scaleset apply)","leaseSeconds":1,"released":false}"#;
+        let record = br#"{"holder":"pid 1 on elsewhere (scaleset apply)","leaseMilliseconds":1000,"released":false}"#;
         rt.block_on(memory.put(&ObjectPath::from("state.json.lock"), PutPayload::from_static(record))).unwrap();
         let started = std::time::Instant::now();
         let lock = blob.lock(Duration::from_secs(10), "me").unwrap();

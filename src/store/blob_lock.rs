@@ -37,7 +37,7 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 struct Record {
     /// Who holds it: process, host, command, since when.
     holder: String,
-    lease_seconds: u64,
+    lease_milliseconds: u64,
     released: bool,
 }
 
@@ -66,7 +66,7 @@ impl Drop for BlobLock {
         }
         let etag = self.etag.lock().map(|e| e.clone()).unwrap_or(None);
         if let Some(etag) = etag {
-            let record = Record { holder: String::new(), lease_seconds: 0, released: true };
+            let record = Record { holder: String::new(), lease_milliseconds: 0, released: true };
             // Best effort: if this fails, the lease expires on its own.
             let _ = self.remote.runtime.block_on(put(&*self.remote.store, &self.path, &record, Some(etag)));
         }
@@ -100,7 +100,11 @@ pub fn acquire(
     lease: Duration,
     holder: &str,
 ) -> Result<BlobLock, StoreError> {
-    let mine = Record { holder: holder.to_owned(), lease_seconds: lease.as_secs().max(1), released: false };
+    let mine = Record {
+        holder: holder.to_owned(),
+        lease_milliseconds: u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(100),
+        released: false,
+    };
     let started = Instant::now();
     // The holder's record and lock version as first seen, and when: the lease is judged by
     // how long the version stays the same.
@@ -124,8 +128,9 @@ pub fn acquire(
             None => (None, None),
             Some((etag, bytes)) => {
                 let record: Option<Record> = serde_json::from_slice(&bytes).ok();
-                let lease_of_holder =
-                    record.as_ref().map_or(DEFAULT_LEASE, |r| Duration::from_secs(r.lease_seconds.clamp(1, 3600)));
+                let lease_of_holder = record
+                    .as_ref()
+                    .map_or(DEFAULT_LEASE, |r| Duration::from_millis(r.lease_milliseconds.clamp(100, 3_600_000)));
                 let holder_named = record.as_ref().map_or_else(
                     || "an unreadable lock record".to_owned(),
                     |r| super::safe_open::shown(&r.holder, 300),
@@ -195,7 +200,7 @@ fn start_renewal(
 ) -> BlobLock {
     let etag = Arc::new(Mutex::new(Some(etag)));
     let stop = Arc::new(AtomicBool::new(false));
-    let every = Duration::from_secs(mine.lease_seconds).mul_f64(1.0 / 3.0);
+    let every = Duration::from_millis(mine.lease_milliseconds).mul_f64(1.0 / 3.0);
     let renewal = {
         let (remote, path, etag, stop) = (Arc::clone(remote), path.clone(), Arc::clone(&etag), Arc::clone(&stop));
         remote.runtime.spawn({

@@ -21,7 +21,8 @@
 //!
 //! Test hook: with `SCALESET_CRASH_AT=<point>` in the environment the process kills itself
 //! (SIGKILL) at that point of a write (`locked`, `temp-partial`, `temp-written`,
-//! `backup-linked`, `backup-renamed`, `replaced`). The crash tests use it to cover every step
+//! `backup-linked`, `backup-renamed`, `replaced`; for a blob: `locked`, `replaced`,
+//! `backup-written`). The crash tests use it to cover every step
 //! deterministically; nobody else should set it.
 
 mod backend;
@@ -98,16 +99,17 @@ pub fn open(location: &Location, lease: Duration) -> Box<dyn StateStore> {
     }
 }
 
-/// The lease of a remote lock from `SCALESET_LOCK_LEASE` (seconds, 1 to 3600), or the default.
+/// The lease of a remote lock from `SCALESET_LOCK_LEASE` (seconds, decimals allowed, 0.1 to
+/// 3600), or the default.
 ///
 /// # Errors
-/// A value that is not a whole number of seconds in range.
+/// A value that is not a number of seconds in range.
 pub fn lease_from_env() -> Result<Duration, String> {
     match std::env::var("SCALESET_LOCK_LEASE") {
         Err(_) => Ok(DEFAULT_LEASE),
-        Ok(text) => match text.trim().parse::<u64>() {
-            Ok(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
-            _ => Err(format!("SCALESET_LOCK_LEASE is '{text}'; accepted: a whole number of seconds from 1 to 3600")),
+        Ok(text) => match text.trim().parse::<f64>() {
+            Ok(secs) if (0.1..=3600.0).contains(&secs) => Ok(Duration::from_secs_f64(secs)),
+            _ => Err(format!("SCALESET_LOCK_LEASE is '{text}'; accepted: a number of seconds from 0.1 to 3600")),
         },
     }
 }

@@ -9,10 +9,12 @@
 //! ```
 //!
 //! The environment is scrubbed of every `SCALESET_` variable and of the terminal variables
-//! (`NO_COLOR`, `COLUMNS`, `CLICOLOR_FORCE`, `TERM`), so a developer's shell cannot change an
-//! outcome; a test that wants one sets it with [`Env::run_with_env`].
+//! (`NO_COLOR`, `COLUMNS`, `CLICOLOR_FORCE`, `TERM`) and of `AZURE_STORAGE_` credentials, so a
+//! developer's shell cannot change an outcome; a test that wants one sets it with [`Env::run_with_env`].
 
 #![allow(dead_code)] // each suite uses a different part of the kit
+
+pub mod azurite;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -336,6 +338,12 @@ pub fn scrub(cmd: &mut Command) {
     }
     for var in TERMINAL_VARS {
         cmd.env_remove(var);
+    }
+    // Nor may a developer's storage account.
+    for (var, _) in std::env::vars_os() {
+        if var.to_string_lossy().starts_with("AZURE_STORAGE_") {
+            cmd.env_remove(&var);
+        }
     }
 }
 
