@@ -1,6 +1,6 @@
 //! The state in Azure Blob Storage, against a real Azurite: many writers at once, writers
 //! killed mid-transaction, a held lock, the service stopping, bad credentials and foreign
-//! blobs, and copies in and out with `state pull|push|migrate`.
+//! blobs, and copies in and out with `state pull|push|migrate`; and in S3, against moto.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::azurite::{Azurite, KEY};
+use crate::support::moto::Moto;
 use crate::support::{Env, Outcome, START, WEB};
 
 const CONTAINER: &str = "tfstate";
@@ -233,4 +234,61 @@ fn bad_credentials_missing_containers_and_foreign_blobs_are_refused_by_url() {
         remote(&env, &azurite, &url, &["apply", "--auto-approve"]).code(74);
         assert_eq!(azurite.get(CONTAINER, BLOB).unwrap(), bytes, "left untouched");
     }
+}
+
+/// Runs scaleset against an S3 object on moto.
+fn on_s3(env: &Env, moto: &Moto, url: &str, args: &[&str]) -> Outcome {
+    let mut all = vec!["--state", url];
+    all.extend_from_slice(args);
+    let vars = moto.env();
+    let mut pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pairs.push(("SCALESET_LOCK_LEASE", "0.3"));
+    env.run_with_env(all, &pairs)
+}
+
+#[test]
+fn s3_keeps_the_state_with_the_same_guarantees() {
+    let env = Env::with_definition(WEB);
+    let moto = Moto::start();
+    moto.create_bucket("team-state");
+    let url = "s3://team-state/ci/scalesets.state.json";
+    on_s3(&env, &moto, url, &["apply", "--auto-approve"]).code(0);
+    let stored = |moto: &Moto| -> Value {
+        serde_json::from_slice(&moto.get("team-state", "ci/scalesets.state.json").expect("object")).expect("JSON")
+    };
+    // Twenty writers at once: every update lands once.
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut cmd = env.command(["--state", url, "--lock-timeout", "120s", "scale", "web", "--by", "+1"]);
+            cmd.envs(moto.env()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "a writer failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let after = stored(&moto);
+    assert_eq!((capacity(&after), after["serial"].as_u64().unwrap()), (23, 21));
+    let backup: Value =
+        serde_json::from_slice(&moto.get("team-state", "ci/scalesets.state.json.backup").unwrap()).unwrap();
+    assert_eq!(backup["serial"], 20);
+
+    // A writer killed after writing leaves the new state; the next one takes its lease over.
+    let mut cmd = env.command(["--state", url, "scale", "web", "--by", "+1"]);
+    cmd.envs(moto.env()).env("SCALESET_CRASH_AT", "replaced").env("SCALESET_LOCK_LEASE", "0.3");
+    let _ = cmd.status();
+    assert_eq!(stored(&moto)["serial"], 22);
+    on_s3(&env, &moto, url, &["scale", "web", "--by", "+1"]).code(0).stderr_has("took over the state lock");
+    assert_eq!(capacity(&stored(&moto)), 25);
+
+    // Migrate to a local file: the same bytes.
+    on_s3(&env, &moto, url, &["state", "migrate", "--to", "copy.json"]).code(0);
+    assert_eq!(env.read("copy.json"), moto.get("team-state", "ci/scalesets.state.json").unwrap());
+
+    // A missing bucket, a corrupt object: refused by URL, nothing written.
+    on_s3(&env, &moto, "s3://no-such-bucket/x.json", &["list"]).code(74).stderr_has("the bucket does not exist");
+    moto.put("team-state", "ci/scalesets.state.json", b"{\"format\":");
+    on_s3(&env, &moto, url, &["scale", "web", "--by", "+1"]).code(74).stderr_has(url).stderr_has("not valid");
+    assert_eq!(moto.get("team-state", "ci/scalesets.state.json").unwrap(), b"{\"format\":");
+    env.run(["--state", url, "list"]).code(74).stderr_has("AWS_ACCESS_KEY_ID");
 }

@@ -1,5 +1,5 @@
-//! The state as a blob in object storage (Azure Blob Storage): the same guarantees as the local
-//! file, through the same trait, with the storage service's own conditional requests.
+//! The state as a blob in object storage (Azure Blob Storage, or S3): the same guarantees as
+//! the local file, through the same trait, with the storage service's own conditional requests.
 //!
 //! Guarantees:
 //! - a load is one GET: the state and its ETag, never a mix of two versions; readers never wait;
@@ -12,7 +12,7 @@
 //! - writers are serialised by the lease in [`super::blob_lock`];
 //! - nothing is reached over the network until a command needs the state, and the async
 //!   runtime stays inside this module;
-//! - messages name the `az://` URL, never a key or signature.
+//! - messages name the `az://` or `s3://` URL, never a key or signature.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
 
 use super::backend::{Lock, StateStore, Version, VersionTag};
-use super::location::{AzureAccess, AzureAuth, BlobUrl};
+use super::location::{AwsAccess, AzureAccess, AzureAuth, BlobUrl, S3Url};
 use super::{StoreError, blob_lock};
 use crate::model::state::State;
 
@@ -50,16 +50,58 @@ impl Remote {
                 let text = super::location::redact(&other.to_string());
                 if text.contains("ContainerNotFound") {
                     "the container does not exist: create it first (az storage container create)".to_owned()
-                } else if text.contains("AuthenticationFailed") || text.contains("AuthorizationFailure") {
+                } else if text.contains("NoSuchBucket") {
+                    "the bucket does not exist: create it first (aws s3 mb)".to_owned()
+                } else if text.contains("AuthenticationFailed")
+                    || text.contains("AuthorizationFailure")
+                    || text.contains("SignatureDoesNotMatch")
+                    || text.contains("InvalidAccessKeyId")
+                    || text.contains("AccessDenied")
+                {
                     "the storage service refused the credentials (check the account key or SAS, its permissions \
                      and expiry)"
                         .to_owned()
+                } else if text.contains("error sending request") || text.contains("Connection refused") {
+                    format!("the storage service did not answer (check the endpoint and the network): {text}")
                 } else {
-                    text
+                    service_reason(&text)
                 }
             }
         };
         StoreError::Remote { url: self.url.clone(), action, reason }
+    }
+}
+
+/// A blob that does not exist (a new state), as opposed to a container or bucket that does
+/// not: that is a mistake in the URL or the setup, never "no state yet".
+pub fn is_missing_object(e: &object_store::Error) -> bool {
+    if let object_store::Error::NotFound { .. } = e {
+        let text = e.to_string();
+        !(text.contains("ContainerNotFound") || text.contains("NoSuchBucket"))
+    } else {
+        false
+    }
+}
+
+/// The storage service's own error code and first line of its message, when its answer has
+/// them, instead of the whole XML body.
+fn service_reason(text: &str) -> String {
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(text[start..end].trim().to_owned())
+    };
+    match between("<Code>", "</Code>") {
+        Some(code) => {
+            let message = between("<Message>", "</Message>").unwrap_or_default();
+            let first = message.lines().next().unwrap_or_default();
+            let status = text.find("status code: ").map(|at| {
+                let rest = &text[at + 13..];
+                rest[..rest.find(':').unwrap_or(rest.len())].to_owned()
+            });
+            format!("the service answered {}{code}: {first}", status.map(|s| format!("{s} ")).unwrap_or_default())
+        }
+        None => text.to_owned(),
     }
 }
 
@@ -68,6 +110,10 @@ enum Connect {
     Azure {
         url: BlobUrl,
         access: Result<AzureAccess, String>,
+    },
+    S3 {
+        url: S3Url,
+        access: Result<AwsAccess, String>,
     },
     #[cfg(test)]
     Given(Arc<dyn ObjectStore>),
@@ -94,6 +140,14 @@ impl BlobState {
     pub fn azure(url: &BlobUrl, lease: Duration) -> Self {
         let access = super::location::azure_access(url, |name| std::env::var(name).ok()).map_err(|e| e.to_string());
         Self::new(url.to_string(), &url.blob, lease, Connect::Azure { url: url.clone(), access })
+    }
+
+    /// The state at `url` in S3 (or a service speaking its API), with the credentials from the
+    /// environment (checked when first used).
+    #[must_use]
+    pub fn s3(url: &S3Url, lease: Duration) -> Self {
+        let access = super::location::aws_access(url, |name| std::env::var(name).ok()).map_err(|e| e.to_string());
+        Self::new(url.to_string(), &url.key, lease, Connect::S3 { url: url.clone(), access })
     }
 
     #[cfg(test)]
@@ -128,6 +182,15 @@ impl BlobState {
                     reason: super::location::redact(&e.to_string()),
                 })?)
             }
+            Connect::S3 { url, access } => {
+                let access = access
+                    .clone()
+                    .map_err(|reason| StoreError::RemoteConfig { url: self.url.clone(), reason: strip_url(&reason) })?;
+                Arc::new(s3_client(url, &access).map_err(|e| StoreError::RemoteConfig {
+                    url: self.url.clone(),
+                    reason: super::location::redact(&e.to_string()),
+                })?)
+            }
             #[cfg(test)]
             Connect::Given(store) => Arc::clone(store),
         };
@@ -152,7 +215,7 @@ impl BlobState {
                         let etag = found.meta.e_tag.clone().unwrap_or_default();
                         Ok(Ok(Some((found.bytes().await?.to_vec(), etag))))
                     }
-                    Err(object_store::Error::NotFound { .. }) => Ok(Ok(None)),
+                    Err(e) if is_missing_object(&e) => Ok(Ok(None)),
                     Err(e) => Err(e),
                 }
             })
@@ -183,17 +246,8 @@ fn azure_client(url: &BlobUrl, access: &AzureAccess) -> object_store::Result<obj
     let mut builder = MicrosoftAzureBuilder::new()
         .with_account(&url.account)
         .with_container_name(&url.container)
-        .with_retry(object_store::RetryConfig {
-            backoff: object_store::BackoffConfig::default(),
-            max_retries: 2,
-            retry_timeout: Duration::from_secs(20),
-        })
-        .with_client_options(
-            object_store::ClientOptions::new()
-                .with_connect_timeout(Duration::from_secs(5))
-                .with_timeout(Duration::from_secs(60))
-                .with_allow_http(access.endpoint.as_deref().is_some_and(|e| e.starts_with("http://"))),
-        );
+        .with_retry(retry())
+        .with_client_options(client_options(access.endpoint.as_deref()));
     if let Some(endpoint) = &access.endpoint {
         builder = builder.with_endpoint(endpoint.clone());
     }
@@ -201,6 +255,43 @@ fn azure_client(url: &BlobUrl, access: &AzureAccess) -> object_store::Result<obj
         AzureAuth::AccountKey(key) => builder.with_access_key(key),
         AzureAuth::Sas(sas) => builder.with_config(AzureConfigKey::SasKey, sas),
     };
+    builder.build()
+}
+
+/// Bounded retries and timeouts: a service that is down gives a clear error in seconds.
+fn retry() -> object_store::RetryConfig {
+    object_store::RetryConfig {
+        backoff: object_store::BackoffConfig::default(),
+        max_retries: 2,
+        retry_timeout: Duration::from_secs(20),
+    }
+}
+
+fn client_options(endpoint: Option<&str>) -> object_store::ClientOptions {
+    object_store::ClientOptions::new()
+        .with_connect_timeout(Duration::from_secs(5))
+        .with_timeout(Duration::from_secs(60))
+        .with_allow_http(endpoint.is_some_and(|e| e.starts_with("http://")))
+}
+
+fn s3_client(url: &S3Url, access: &AwsAccess) -> object_store::Result<object_store::aws::AmazonS3> {
+    use object_store::aws::{AmazonS3Builder, S3ConditionalPut};
+    let mut builder = AmazonS3Builder::new()
+        .with_bucket_name(&url.bucket)
+        .with_region(&access.region)
+        .with_access_key_id(&access.access_key_id)
+        .with_secret_access_key(&access.secret_access_key)
+        // If-Match / If-None-Match on PUT, which S3 has supported since 2024.
+        .with_conditional_put(S3ConditionalPut::ETagMatch)
+        .with_retry(retry())
+        .with_client_options(client_options(access.endpoint.as_deref()));
+    if let Some(token) = &access.session_token {
+        builder = builder.with_token(token);
+    }
+    if let Some(endpoint) = &access.endpoint {
+        // Another S3 service: path-style requests, as most of them expect.
+        builder = builder.with_endpoint(endpoint).with_virtual_hosted_style_request(false);
+    }
     builder.build()
 }
 

@@ -119,7 +119,7 @@ pub fn acquire(
                     let bytes = found.bytes().await?;
                     Ok(Some((etag, bytes)))
                 }
-                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) if super::blob::is_missing_object(&e) => Ok(None),
                 Err(e) => Err(e),
             }
         });

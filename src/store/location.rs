@@ -1,6 +1,7 @@
-//! Where the state lives, from the `--state` value: a local path, or a blob in Azure Storage
-//! named `az://ACCOUNT/CONTAINER/PATH`, reached with the credentials Azure users already keep
-//! in their environment (the variables `az storage` reads).
+//! Where the state lives, from the `--state` value: a local path, a blob in Azure Storage
+//! named `az://ACCOUNT/CONTAINER/PATH`, or an object in S3 named `s3://BUCKET/KEY`, reached
+//! with the credentials users already keep in their environment (the variables `az storage`
+//! and the AWS CLI read).
 //!
 //! Guarantees: parsing does no I/O; a value that looks like a URL of another kind is refused
 //! (never taken for a local file name); secrets never appear in a message.
@@ -21,6 +22,20 @@ const EMULATOR_BLOB_ENDPOINT: &str = "http://127.0.0.1:10000/devstoreaccount1";
 pub enum Location {
     Local(PathBuf),
     AzureBlob(BlobUrl),
+    S3(S3Url),
+}
+
+/// `s3://BUCKET/KEY`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Url {
+    pub bucket: String,
+    pub key: String,
+}
+
+impl fmt::Display for S3Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
 }
 
 /// `az://ACCOUNT/CONTAINER/PATH`.
@@ -38,7 +53,8 @@ impl fmt::Display for BlobUrl {
     }
 }
 
-const ACCEPTED: &str = "a file path, or az://ACCOUNT/CONTAINER/PATH for a blob in Azure Storage";
+const ACCEPTED: &str =
+    "a file path, az://ACCOUNT/CONTAINER/PATH for a blob in Azure Storage, or s3://BUCKET/KEY for an object in S3";
 
 impl Location {
     /// Parses a `--state` value.
@@ -51,11 +67,7 @@ impl Location {
         let Some((scheme, rest)) = text.split_once("://") else { return Ok(Self::Local(raw.to_path_buf())) };
         match scheme.to_ascii_lowercase().as_str() {
             "az" | "azure" => {}
-            "s3" => {
-                return Err(bad("S3 is not supported for the state (see the README, \"Team state\"); accepted: "
-                    .to_owned()
-                    + ACCEPTED));
-            }
+            "s3" => return parse_s3(rest).map(Self::S3).map_err(bad),
             "https" | "http" => {
                 return Err(bad(format!(
                     "give a blob as az://ACCOUNT/CONTAINER/PATH (the endpoint comes from \
@@ -85,21 +97,98 @@ impl Location {
                  accepted: {ACCEPTED}"
             )));
         }
-        if blob.is_empty() || blob.ends_with('/') || blob.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
-            return Err(bad(format!(
-                "'{blob}' is not a blob name (a path such as team/scalesets.state.json, without empty, '.' or '..' \
-                 parts); accepted: {ACCEPTED}"
-            )));
-        }
-        if blob.len() > 1024 {
-            return Err(bad("the blob name is longer than 1,024 characters".to_owned()));
-        }
+        object_name(blob).map_err(bad)?;
         Ok(Self::AzureBlob(BlobUrl {
             account: account.to_owned(),
             container: container.to_owned(),
             blob: blob.to_owned(),
         }))
     }
+}
+
+/// A blob or object name: a path such as `team/scalesets.state.json`.
+fn object_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.ends_with('/') || name.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        return Err(format!(
+            "'{name}' is not an object name (a path such as team/scalesets.state.json, without empty, '.' or '..' \
+             parts); accepted: {ACCEPTED}"
+        ));
+    }
+    if name.len() > 1024 {
+        return Err("the object name is longer than 1,024 characters".to_owned());
+    }
+    Ok(())
+}
+
+/// `BUCKET/KEY` after `s3://`.
+fn parse_s3(rest: &str) -> Result<S3Url, String> {
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && bucket.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bucket.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+        && !bucket.contains("..");
+    if !bucket_ok {
+        return Err(format!(
+            "'{bucket}' is not a bucket name (3 to 63 lowercase letters, digits, hyphens and dots); accepted: {ACCEPTED}"
+        ));
+    }
+    object_name(key)?;
+    Ok(S3Url { bucket: bucket.to_owned(), key: key.to_owned() })
+}
+
+/// How to reach and sign requests to S3 (or a service that speaks its API).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AwsAccess {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    pub region: String,
+    /// `None`: AWS's own endpoint for the region.
+    pub endpoint: Option<String>,
+}
+
+impl fmt::Debug for AwsAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AwsAccess {{ key id: {}, region: {}, endpoint: {:?} }}",
+            self.access_key_id, self.region, self.endpoint
+        )
+    }
+}
+
+/// The credentials for `url` from the variables the AWS CLI reads: `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`, else
+/// us-east-1), `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` for another S3 service.
+///
+/// # Errors
+/// No key, or an endpoint that is not an http(s) URL.
+pub fn aws_access(url: &S3Url, env: impl Fn(&str) -> Option<String>) -> Result<AwsAccess, StoreError> {
+    let bad = |reason: String| StoreError::RemoteConfig { url: url.to_string(), reason };
+    let get = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (Some(access_key_id), Some(secret_access_key)) = (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY"))
+    else {
+        return Err(bad(
+            "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary \
+             ones); profiles and instance roles are not read"
+                .to_owned(),
+        ));
+    };
+    let endpoint =
+        get("AWS_ENDPOINT_URL_S3").or_else(|| get("AWS_ENDPOINT_URL")).map(|e| e.trim_end_matches('/').to_owned());
+    if let Some(e) = &endpoint
+        && !(e.starts_with("https://") || e.starts_with("http://"))
+    {
+        return Err(bad(format!("the endpoint '{e}' is not an http:// or https:// URL")));
+    }
+    Ok(AwsAccess {
+        access_key_id,
+        secret_access_key,
+        session_token: get("AWS_SESSION_TOKEN"),
+        region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")).unwrap_or_else(|| "us-east-1".to_owned()),
+        endpoint,
+    })
 }
 
 /// How to reach and sign requests to one storage account.
@@ -285,7 +374,7 @@ mod tests {
     fn url() -> BlobUrl {
         match Location::parse(Path::new("az://devstoreaccount1/tfstate/team/a.json")).unwrap() {
             Location::AzureBlob(u) => u,
-            Location::Local(_) => panic!("not a blob"),
+            Location::Local(_) | Location::S3(_) => panic!("not a blob"),
         }
     }
 
@@ -294,8 +383,14 @@ mod tests {
         assert_eq!(Location::parse(Path::new("s.json")).unwrap(), Location::Local(PathBuf::from("s.json")));
         assert_eq!(url().to_string(), "az://devstoreaccount1/tfstate/team/a.json");
         assert_eq!(url().blob, "team/a.json");
+        assert_eq!(
+            Location::parse(Path::new("s3://team-state/ci/a.json")).unwrap(),
+            Location::S3(S3Url { bucket: "team-state".to_owned(), key: "ci/a.json".to_owned() })
+        );
         for bad in [
-            "s3://bucket/key",
+            "s3://bucket",
+            "s3://Bucket/key",
+            "s3://-b-/key",
             "https://acct.blob.core.windows.net/c/x",
             "gs://b/k",
             "az://Acct/c/x",
@@ -357,6 +452,26 @@ mod tests {
         .unwrap();
         assert_eq!(access.auth, AzureAuth::Sas("sv=1&sig=x".to_owned()));
         assert_eq!(access.endpoint, None);
+    }
+
+    #[test]
+    fn aws_credentials_come_from_the_aws_cli_variables() {
+        let url = S3Url { bucket: "team-state".to_owned(), key: "a.json".to_owned() };
+        let access = aws_access(
+            &url,
+            env(&[
+                ("AWS_ACCESS_KEY_ID", "AKIA1"),
+                ("AWS_SECRET_ACCESS_KEY", "SECRETVALUE"),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(access.region, "eu-west-1");
+        assert_eq!(access.endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+        assert!(!format!("{access:?}").contains("SECRETVALUE"));
+        let err = aws_access(&url, env(&[("AWS_ACCESS_KEY_ID", "AKIA1")])).unwrap_err().to_string();
+        assert!(err.contains("AWS_SECRET_ACCESS_KEY") && err.contains("s3://team-state/a.json"), "{err}");
     }
 
     #[test]

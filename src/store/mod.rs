@@ -36,7 +36,7 @@ mod state_file;
 pub use backend::{LocalFile, Lock, StateStore, Version};
 pub use blob::BlobState;
 pub use blob_lock::DEFAULT_LEASE;
-pub use location::{BlobUrl, Location};
+pub use location::{BlobUrl, Location, S3Url};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
 
@@ -96,6 +96,7 @@ pub fn open(location: &Location, lease: Duration) -> Box<dyn StateStore> {
     match location {
         Location::Local(path) => Box::new(LocalFile::new(path)),
         Location::AzureBlob(url) => Box::new(BlobState::azure(url, lease)),
+        Location::S3(url) => Box::new(BlobState::s3(url, lease)),
     }
 }
 

@@ -9,12 +9,13 @@
 //! ```
 //!
 //! The environment is scrubbed of every `SCALESET_` variable and of the terminal variables
-//! (`NO_COLOR`, `COLUMNS`, `CLICOLOR_FORCE`, `TERM`) and of `AZURE_STORAGE_` credentials, so a
+//! (`NO_COLOR`, `COLUMNS`, `CLICOLOR_FORCE`, `TERM`) and of `AZURE_STORAGE_` and `AWS_` credentials, so a
 //! developer's shell cannot change an outcome; a test that wants one sets it with [`Env::run_with_env`].
 
 #![allow(dead_code)] // each suite uses a different part of the kit
 
 pub mod azurite;
+pub mod moto;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -341,7 +342,8 @@ pub fn scrub(cmd: &mut Command) {
     }
     // Nor may a developer's storage account.
     for (var, _) in std::env::vars_os() {
-        if var.to_string_lossy().starts_with("AZURE_STORAGE_") {
+        let name = var.to_string_lossy();
+        if name.starts_with("AZURE_STORAGE_") || name.starts_with("AWS_") {
             cmd.env_remove(&var);
         }
     }
