@@ -223,7 +223,8 @@ fn bad_credentials_missing_containers_and_foreign_blobs_are_refused_by_url() {
         .stderr_has("container does not exist");
 
     env.run(["--state", &url, "list"]).code(74).stderr_has("AZURE_STORAGE_CONNECTION_STRING");
-    env.run(["--state", "s3://bucket/key", "list"]).code(64).stderr_has("az://ACCOUNT/CONTAINER/PATH");
+    env.run(["--state", "gs://bucket/key", "list"]).code(64).stderr_has("az://ACCOUNT/CONTAINER/PATH");
+    env.run(["--state", "az://Not_An_Account/c/k", "list"]).code(64).stderr_has("storage account name");
 
     // A corrupt blob and a blob that is not a state are refused and never overwritten.
     for (bytes, says) in

@@ -17,7 +17,6 @@
 //! conditional on the ETag that was read, so even a holder whose lease was taken over cannot
 //! overwrite a newer state.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,7 +46,7 @@ pub struct BlobLock {
     path: ObjectPath,
     /// The lock object's version as last written by us.
     etag: Arc<Mutex<Option<String>>>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<tokio::sync::Notify>,
     renewal: Option<tokio::task::JoinHandle<()>>,
     took_over_from: Option<String>,
 }
@@ -60,7 +59,9 @@ impl super::Lock for BlobLock {
 
 impl Drop for BlobLock {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the renewal at once (a permit is stored if it is not waiting yet), then waits
+        // for it: a renewal in flight finishes, so the release names the lock's last version.
+        self.stop.notify_one();
         if let Some(renewal) = self.renewal.take() {
             let _ = self.remote.runtime.block_on(renewal);
         }
@@ -199,7 +200,7 @@ fn start_renewal(
     took_over_from: Option<String>,
 ) -> BlobLock {
     let etag = Arc::new(Mutex::new(Some(etag)));
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(tokio::sync::Notify::new());
     let every = Duration::from_millis(mine.lease_milliseconds).mul_f64(1.0 / 3.0);
     let renewal = {
         let (remote, path, etag, stop) = (Arc::clone(remote), path.clone(), Arc::clone(&etag), Arc::clone(&stop));
@@ -207,12 +208,8 @@ fn start_renewal(
             let store = Arc::clone(&remote.store);
             async move {
                 loop {
-                    let due = Instant::now() + every;
-                    while Instant::now() < due {
-                        if stop.load(Ordering::SeqCst) {
-                            return;
-                        }
-                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    if tokio::time::timeout(every, stop.notified()).await.is_ok() {
+                        return;
                     }
                     let Some(current) = etag.lock().ok().and_then(|e| e.clone()) else { return };
                     match put(&*store, &path, &mine, Some(current)).await {
