@@ -227,6 +227,32 @@ impl BlobState {
             })
     }
 
+    /// Refuses to replace a backup that belongs to another state than the version it would be
+    /// replaced with (another lineage): it may be the only copy of that other state. As the
+    /// local file does; only the first 64 KiB of the backup are read.
+    fn check_backup_lineage(&self, remote: &Remote, replaced: &[u8]) -> Result<(), StoreError> {
+        let head = remote.runtime.block_on(async {
+            let meta = match remote.store.head(&self.backup).await {
+                Ok(meta) => meta,
+                Err(e) if is_missing_object(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let end = meta.size.min(1 << 16);
+            remote.store.get_range(&self.backup, 0..end).await.map(Some)
+        });
+        let head = head.map_err(|e| remote.error("read the backup of", &e))?;
+        let (Some(head), Some(lineage)) = (head, super::state_file::lineage_in(replaced)) else { return Ok(()) };
+        match super::state_file::lineage_in(&head) {
+            Some(backup_lineage) if backup_lineage != lineage => Err(StoreError::LineageMismatch {
+                path: self.url.clone().into(),
+                lineage,
+                backup: format!("{}.backup", self.url).into(),
+                backup_lineage,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The state's bytes as stored, for `state pull`.
     ///
     /// # Errors
@@ -348,6 +374,9 @@ impl StateStore for BlobState {
                     .and_then(|mut l| l.take())
                     .filter(|(loaded, _)| loaded == etag)
                     .map(|(_, bytes)| bytes);
+                if let Some(bytes) = &replaced {
+                    self.check_backup_lineage(remote, bytes)?;
+                }
                 (PutMode::Update(UpdateVersion { e_tag: Some(etag.clone()), version: None }), replaced)
             }
             VersionTag::File { .. } => return Err(StoreError::Conflict { path: self.url.clone().into() }),
@@ -421,6 +450,28 @@ mod tests {
         let backup = rt.block_on(async { memory.get(&ObjectPath::from("state.json.backup")).await?.bytes().await });
         let backup: State = serde_json::from_slice(&backup.unwrap()).unwrap();
         assert_eq!(backup.serial, 0, "the version replaced is kept, and the refused commit wrote nothing");
+    }
+
+    #[test]
+    fn a_backup_of_another_state_is_never_overwritten() {
+        let (memory, blob) = store();
+        let (_, missing) = blob.load().unwrap();
+        let ours = State::new(1, jiff::Timestamp::UNIX_EPOCH);
+        blob.commit(&missing, &ours).unwrap();
+        // The backup slot holds another state's copy (another lineage).
+        let other = State::new(2, jiff::Timestamp::from_second(86_400).unwrap());
+        assert_ne!(other.lineage, ours.lineage);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let other_bytes = serde_json::to_vec(&other).unwrap();
+        rt.block_on(memory.put(&ObjectPath::from("state.json.backup"), PutPayload::from(other_bytes.clone()))).unwrap();
+        let (_, version) = blob.load().unwrap();
+        let mut next = ours.clone();
+        next.serial = 1;
+        let err = blob.commit(&version, &next).unwrap_err();
+        assert!(matches!(err, StoreError::LineageMismatch { .. }), "{err}");
+        assert_eq!(blob.load().unwrap().0.unwrap().serial, 0, "nothing was written");
+        let backup = rt.block_on(async { memory.get(&ObjectPath::from("state.json.backup")).await?.bytes().await });
+        assert_eq!(backup.unwrap().to_vec(), other_bytes);
     }
 
     #[test]

@@ -228,6 +228,12 @@ pub fn resolve(path: &Path) -> PathBuf {
 fn lineage_of(path: &Path) -> Option<String> {
     let mut head = Vec::with_capacity(1 << 12);
     super::safe_open::open_regular(path, false, false, true).ok()?.take(1 << 16).read_to_end(&mut head).ok()?;
+    lineage_in(&head)
+}
+
+/// The `lineage` of a state from the first bytes of its JSON (it comes third), without
+/// parsing the whole document.
+pub(super) fn lineage_in(head: &[u8]) -> Option<String> {
     let at = head.windows(9).position(|w| w == b"\"lineage\"")? + 9;
     let rest = &head[at..];
     let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
