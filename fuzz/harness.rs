@@ -192,7 +192,7 @@ pub fn engine_ops(data: &[u8]) {
 }
 
 /// The small parsers of user input, chosen by the first byte: a load CSV, a `--load` spec, a
-/// duration, an RFC 3339 time, an amount of money, a metric export (timestamped CSV or
+/// duration, an RFC 3339 time, a state location with its credentials, an amount of money, a metric export (timestamped CSV or
 /// `az monitor metrics` JSON). Each gives a value or an error that says
 /// something, never a panic; what it accepts is in range (load values finite and capped, a
 /// duration that displays and parses back to itself, money that round-trips).
@@ -261,6 +261,7 @@ pub fn inputs(bytes: &[u8]) {
                 }
             }
         },
+        4 => state_location(&text),
         7 => match scaleset::sweep::frontier::parse(&text) {
             Err(e) => assert!(e.starts_with("--slo '"), "the error names the argument: {e}"),
             Ok(objective) => assert!(objective.bounds.iter().all(|(_, b)| b.is_finite() && *b >= 0.0)),
@@ -269,6 +270,58 @@ pub fn inputs(bytes: &[u8]) {
             if let Ok(m) = scaleset::model::money::Money::parse(&text) {
                 assert_eq!(scaleset::model::money::Money::parse(&m.to_string()), Ok(m), "money round-trips");
                 let _ = m.format_usd();
+            }
+        }
+    }
+}
+
+/// A `--state` value (first line) and a connection string (the rest): a location or a
+/// refusal that says what is accepted; a parsed URL shows as itself; credentials are taken or
+/// refused without a key or signature ever appearing in the message.
+fn state_location(text: &str) {
+    use scaleset::store::Location;
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    match Location::parse(std::path::Path::new(first)) {
+        Err(e) => assert!(e.to_string().contains("accepted") || e.to_string().contains("longer"), "{e}"),
+        Ok(Location::Local(_)) => {}
+        Ok(Location::AzureBlob(url)) => {
+            let shown = url.to_string();
+            assert_eq!(Location::parse(std::path::Path::new(&shown)).ok(), Some(Location::AzureBlob(url.clone())));
+            let env = |name: &str| (name == "AZURE_STORAGE_CONNECTION_STRING").then(|| rest.to_owned());
+            if let Err(e) = scaleset::store::azure_access(&url, env) {
+                let message = e.to_string();
+                for pair in rest.split(';') {
+                    if let Some((key, value)) = pair.split_once('=') {
+                        let secret =
+                            ["accountkey", "sharedaccesssignature"].contains(&key.trim().to_ascii_lowercase().as_str());
+                        // (A value that is also part of the URL may be shown as the URL.)
+                        let key_names = rest
+                            .split(';')
+                            .filter_map(|p| p.split_once('='))
+                            .map(|(k, _)| k.trim().to_ascii_lowercase());
+                        let also_a_key = key_names.clone().any(|k| k == value.trim().to_ascii_lowercase());
+                        // Keys and signatures are base64 and URL-query text: only such values
+                        // count (others can be matched by chance by the message's own text).
+                        let secret_like = value.trim().len() >= 12
+                            && value.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=%&".contains(&b));
+                        if secret && secret_like && !first.contains(value.trim()) && !also_a_key {
+                            assert!(!message.contains(value.trim()), "a secret in {message:?}");
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Location::S3(url)) => {
+            let shown = url.to_string();
+            assert_eq!(Location::parse(std::path::Path::new(&shown)).ok(), Some(Location::S3(url.clone())));
+            let env = |name: &str| match name {
+                "AWS_ACCESS_KEY_ID" => Some("AKIA".to_owned()),
+                "AWS_SECRET_ACCESS_KEY" => Some("SECRETSECRET".to_owned()),
+                "AWS_ENDPOINT_URL" => Some(rest.to_owned()),
+                _ => None,
+            };
+            if let Err(e) = scaleset::store::aws_access(&url, env) {
+                assert!(!e.to_string().contains("SECRETSECRET"), "{e}");
             }
         }
     }

@@ -80,8 +80,7 @@ impl Location {
         let account = parts.next().unwrap_or_default();
         let container = parts.next().unwrap_or_default();
         let blob = parts.next().unwrap_or_default();
-        if !(3..=24).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
+        if !is_account_name(account) {
             return Err(bad(format!(
                 "'{account}' is not a storage account name (3 to 24 lowercase letters and digits); accepted: {ACCEPTED}"
             )));
@@ -106,6 +105,11 @@ impl Location {
     }
 }
 
+/// A storage account name: 3 to 24 lowercase letters and digits.
+fn is_account_name(name: &str) -> bool {
+    (3..=24).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 /// A blob or object name: a path such as `team/scalesets.state.json`.
 fn object_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.ends_with('/') || name.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
@@ -116,6 +120,9 @@ fn object_name(name: &str) -> Result<(), String> {
     }
     if name.len() > 1024 {
         return Err("the object name is longer than 1,024 characters".to_owned());
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(format!("the object name has a control character ({}); accepted: {ACCEPTED}", c.escape_unicode()));
     }
     Ok(())
 }
@@ -180,7 +187,7 @@ pub fn aws_access(url: &S3Url, env: impl Fn(&str) -> Option<String>) -> Result<A
     if let Some(e) = &endpoint
         && !(e.starts_with("https://") || e.starts_with("http://"))
     {
-        return Err(bad(format!("the endpoint '{e}' is not an http:// or https:// URL")));
+        return Err(bad(format!("the endpoint '{}' is not an http:// or https:// URL", first_chars(e))));
     }
     Ok(AwsAccess {
         access_key_id,
@@ -285,9 +292,10 @@ fn connection_string(url: &BlobUrl, text: &str) -> Result<AzureAccess, String> {
     let mut protocol = None;
     let mut suffix = None;
     let mut development = false;
-    for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+    for (number, pair) in text.split(';').map(str::trim).enumerate().filter(|(_, p)| !p.is_empty()) {
         let Some((name, value)) = pair.split_once('=') else {
-            return Err(format!("'{}' is not a Key=Value pair", first_chars(pair)));
+            // Not shown: a pair without `=` may be a key that lost its name.
+            return Err(format!("part {} (between semicolons) is not a Key=Value pair", number + 1));
         };
         let value = value.trim().to_owned();
         match name.trim().to_ascii_lowercase().as_str() {
@@ -301,9 +309,16 @@ fn connection_string(url: &BlobUrl, text: &str) -> Result<AzureAccess, String> {
             // Endpoints of the other services and proxy settings do not concern blobs.
             "queueendpoint" | "tableendpoint" | "fileendpoint" | "developmentstorageproxyuri" => {}
             other => {
+                // Shown only when it looks like a key name (a typo): anything else may be a
+                // secret that lost its `;`.
+                let shown = if other.len() <= 40 && other.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    format!("the key '{other}'")
+                } else {
+                    "a key".to_owned()
+                };
                 return Err(format!(
-                    "the key '{other}' is not known (accepted: AccountName, AccountKey, SharedAccessSignature, \
-                     BlobEndpoint, DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage)"
+                    "{shown} is not known (accepted: AccountName, AccountKey, SharedAccessSignature, BlobEndpoint, \
+                     DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage)"
                 ));
             }
         }
@@ -314,6 +329,12 @@ fn connection_string(url: &BlobUrl, text: &str) -> Result<AzureAccess, String> {
         endpoint = endpoint.or_else(|| Some(EMULATOR_BLOB_ENDPOINT.to_owned()));
     }
     match account.as_deref() {
+        // Never echoed unless it is a name: the text may be anything, a secret included.
+        Some(name) if !is_account_name(name) => {
+            return Err(
+                "its AccountName is not a storage account name (3 to 24 lowercase letters and digits)".to_owned()
+            );
+        }
         Some(name) if name != url.account => {
             return Err(format!(
                 "it is for the account '{name}' but the state URL names the account '{}'",
@@ -339,7 +360,7 @@ fn connection_string(url: &BlobUrl, text: &str) -> Result<AzureAccess, String> {
     if let Some(e) = &endpoint
         && !(e.starts_with("https://") || e.starts_with("http://"))
     {
-        return Err(format!("BlobEndpoint '{e}' is not an http:// or https:// URL"));
+        return Err(format!("BlobEndpoint '{}' is not an http:// or https:// URL", first_chars(e)));
     }
     Ok(AzureAccess { endpoint, auth, from: "AZURE_STORAGE_CONNECTION_STRING" })
 }
@@ -400,6 +421,7 @@ mod tests {
             "az://acct/c--d/x",
             "az://acct/ctr/a//b",
             "az://acct/ctr/../b",
+            "az://acct/ctr/a\u{2}b",
         ] {
             let err = Location::parse(Path::new(bad)).unwrap_err().to_string();
             assert!(err.contains(bad) && err.contains("accepted"), "{bad}: {err}");

@@ -36,7 +36,7 @@ mod state_file;
 pub use backend::{LocalFile, Lock, StateStore, Version};
 pub use blob::BlobState;
 pub use blob_lock::DEFAULT_LEASE;
-pub use location::{BlobUrl, Location, S3Url};
+pub use location::{AwsAccess, AzureAccess, BlobUrl, Location, S3Url, aws_access, azure_access};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
 
