@@ -410,6 +410,25 @@ pub enum Command {
         #[command(subcommand)]
         action: PricesAction,
     },
+    /// Write a definition from what Azure shows: `az vmss show -o json`, `az monitor autoscale
+    /// show -o json`, or REST bodies of scale sets and autoscale settings.
+    Import {
+        /// JSON files (`-` for stdin).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// An ARM parameters file: its values fill `{NAME}` placeholders.
+        #[arg(long, value_name = "FILE")]
+        parameters: Option<PathBuf>,
+        /// A value for a `{NAME}` placeholder (repeatable; wins over --parameters).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// The region of resources that name none.
+        #[arg(long, value_name = "REGION")]
+        location: Option<String>,
+        /// Write the definition to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Copy the state between a local file and a blob (`az://ACCOUNT/CONTAINER/PATH`), as
     /// `terraform state pull/push` do.
     State {

@@ -127,7 +127,7 @@ impl From<anyhow::Error> for Failure {
             return Failure::BrokenPipe;
         }
         for cause in err.chain() {
-            if cause.is::<DefinitionError>() {
+            if cause.is::<DefinitionError>() || cause.is::<crate::import::ImportError>() {
                 return Failure::Definition(err);
             }
             if let Some(e) = cause.downcast_ref::<StoreError>() {

@@ -2,6 +2,7 @@
 //! engine, writes the state back under the lock, and prints through `render`.
 
 mod definition;
+mod import;
 mod lifecycle;
 mod prices;
 mod scaling;
@@ -117,6 +118,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Evict { name, instances } => lifecycle::evict(&ctx, &name, &instances),
         Command::Repairs { action, name } => lifecycle::repairs(&ctx, action, &name),
         Command::State { action } => state::run(&ctx, action),
+        Command::Import { files, parameters, params, location, out } => {
+            import::run(&ctx, &files, parameters.as_deref(), &params, location, out.as_deref())
+        }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "scaleset", &mut std::io::stdout());
@@ -358,6 +362,7 @@ fn price_catalog(cli: &Cli, definition: &DefinitionFile) -> Result<Cow<'static, 
             | Command::Schema
             | Command::Manpage
             | Command::State { .. }
+            | Command::Import { .. }
             | Command::Prices { action: crate::cli::PricesAction::Update { .. } }
     ) {
         return Ok(Cow::Borrowed(Catalog::builtin()));

@@ -6,6 +6,7 @@ mod commands;
 mod concurrency;
 mod determinism;
 mod exit_codes;
+mod import;
 mod json_documents;
 mod plan_apply;
 mod props;

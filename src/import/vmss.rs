@@ -1,0 +1,376 @@
+//! A `Microsoft.Compute/virtualMachineScaleSets` resource, in the REST shape (settings under
+//! `properties`) or the flattened shape `az vmss show` prints, mapped to a scale set of the
+//! definition.
+
+use serde_json::{Value, json};
+
+use super::{Entry, ImportError, Options, Set, fill, join};
+
+/// Settings with no effect on simulation or cost: dropped, listed once in the output.
+const NO_EFFECT: &[&str] = &[
+    "id",
+    "type",
+    "etag",
+    "tags",
+    "identity",
+    "plan",
+    "resourceGroup",
+    "provisioningState",
+    "uniqueId",
+    "timeCreated",
+    "additionalCapabilities",
+    "doNotRunExtensionsOnOverprovisionedVMs",
+    "proximityPlacementGroup",
+    "hostGroup",
+    "constrainedMaximumCapacity",
+    "scheduledEventsPolicy",
+    "resiliencyPolicy",
+    "extendedLocation",
+    "managedBy",
+];
+const NO_EFFECT_PROFILE: &[&str] = &[
+    "extensionProfile",
+    "diagnosticsProfile",
+    "securityProfile",
+    "scheduledEventsProfile",
+    "userData",
+    "capacityReservation",
+    "applicationProfile",
+    "hardwareProfile",
+    "serviceArtifactReference",
+    "securityPostureReference",
+    "timeCreated",
+];
+
+/// The tiers of managed disks by size: Azure bills a disk at the smallest tier that holds it.
+const TIER_SIZES: &[(u64, u32)] =
+    &[(4, 1), (8, 2), (16, 3), (32, 4), (64, 6), (128, 10), (256, 15), (512, 20), (1024, 30), (2048, 40), (4096, 50)];
+
+/// Reads one scale set.
+///
+/// # Errors
+/// No usable name, size or region; a placeholder without `--param`.
+pub(super) fn read(
+    file: &str,
+    resource: &Value,
+    path: &str,
+    options: &Options,
+    warnings: &mut Vec<String>,
+) -> Result<Set, ImportError> {
+    let flat = resource.get("properties").is_none();
+    let props_path = if flat { path.to_owned() } else { join(path, "properties") };
+    let props = resource.get("properties").unwrap_or(resource);
+    let profile_path = join(&props_path, "virtualMachineProfile");
+    let profile = props.get("virtualMachineProfile").cloned().unwrap_or(Value::Null);
+    let mut entries = Vec::new();
+    let mut dropped = Vec::new();
+    let short = super::short(file);
+    let at = |p: &str| format!("{short} {p}");
+    let mut put =
+        |key: &'static str, value: Value, source: &str| entries.push(Entry { key, value, source: at(source) });
+
+    let name_path = join(path, "name");
+    let name = resource
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ImportError(format!("{file}: {name_path} is missing; a scale set needs a name")))?;
+    let name = fill(name, file, &name_path, options)?;
+    put("name", json!(name), &name_path);
+
+    let location_path = join(path, "location");
+    match resource.get("location").and_then(Value::as_str) {
+        Some(location) => {
+            let filled = fill(location, file, &location_path, options)?;
+            put("region", json!(filled.to_ascii_lowercase().replace(' ', "")), &location_path);
+        }
+        None => match &options.location {
+            Some(location) => put("region", json!(location), "--location"),
+            None => {
+                return Err(ImportError(format!(
+                    "{file}: {location_path} is missing: give the region with --location (eastus, westeurope, ...)"
+                )));
+            }
+        },
+    }
+
+    let sku_path = join(path, "sku");
+    let sku = resource.get("sku").cloned().unwrap_or(Value::Null);
+    let Some(size) = sku.get("name").and_then(Value::as_str) else {
+        return Err(ImportError(format!("{file}: {sku_path}.name is missing; a scale set needs a VM size")));
+    };
+    put("sku", json!(size), &join(&sku_path, "name"));
+    if let Some(capacity) = sku.get("capacity").and_then(as_int) {
+        put("capacity", json!(capacity), &join(&sku_path, "capacity"));
+    }
+
+    // The OS: said by the OS disk, else by the OS profile, else by the image's publisher.
+    let storage = profile.get("storageProfile").cloned().unwrap_or(Value::Null);
+    let storage_path = join(&profile_path, "storageProfile");
+    let os_disk = storage.get("osDisk").cloned().unwrap_or(Value::Null);
+    let image = storage.get("imageReference").cloned().unwrap_or(Value::Null);
+    let os = if let Some(t) = os_disk.get("osType").and_then(Value::as_str) {
+        Some((t.to_ascii_lowercase(), join(&storage_path, "osDisk.osType")))
+    } else if profile.pointer("/osProfile/windowsConfiguration").is_some() {
+        Some(("windows".to_owned(), join(&profile_path, "osProfile.windowsConfiguration")))
+    } else if profile.pointer("/osProfile/linuxConfiguration").is_some() {
+        Some(("linux".to_owned(), join(&profile_path, "osProfile.linuxConfiguration")))
+    } else {
+        image.get("publisher").and_then(Value::as_str).map(|p| {
+            let os = if p.to_ascii_lowercase().contains("windows") { "windows" } else { "linux" };
+            (os.to_owned(), join(&storage_path, "imageReference.publisher"))
+        })
+    };
+    let windows = os.as_ref().is_some_and(|(o, _)| o == "windows");
+    match os {
+        Some((os, source)) => put("os", json!(os), &source),
+        None => warnings.push(format!("{file}: {profile_path}: the OS is not said; linux assumed (set os: windows)")),
+    }
+    if let Some(id) = image.get("id").and_then(Value::as_str) {
+        put("image", json!(id), &join(&storage_path, "imageReference.id"));
+    } else if let (Some(p), Some(o), Some(s)) = (
+        image.get("publisher").and_then(Value::as_str),
+        image.get("offer").and_then(Value::as_str),
+        image.get("sku").and_then(Value::as_str),
+    ) {
+        let version = image.get("version").and_then(Value::as_str).unwrap_or("latest");
+        put("image", json!(format!("{p}:{o}:{s}:{version}")), &join(&storage_path, "imageReference"));
+    }
+
+    // Uniform when ARM leaves it out: always explicit here.
+    match props.get("orchestrationMode").and_then(Value::as_str) {
+        Some(mode) => put("orchestrationMode", json!(mode), &join(&props_path, "orchestrationMode")),
+        None => put(
+            "orchestrationMode",
+            json!("Uniform"),
+            &format!("{} (absent: Azure's default)", join(&props_path, "orchestrationMode")),
+        ),
+    }
+    if let Some(zones) = resource.get("zones").and_then(Value::as_array).filter(|z| !z.is_empty()) {
+        put("zones", Value::Array(zones.clone()), &join(path, "zones"));
+    }
+    for (from, key) in [
+        ("zoneBalance", "zoneBalance"),
+        ("singlePlacementGroup", "singlePlacementGroup"),
+        ("overprovision", "overprovision"),
+    ] {
+        if let Some(v) = props.get(from).and_then(Value::as_bool) {
+            put(key, json!(v), &join(&props_path, from));
+        }
+    }
+    if let Some(v) = props.get("platformFaultDomainCount").and_then(as_int) {
+        put("platformFaultDomainCount", json!(v), &join(&props_path, "platformFaultDomainCount"));
+    }
+    if let Some(prefix) = profile.pointer("/osProfile/computerNamePrefix").and_then(Value::as_str) {
+        let source = join(&profile_path, "osProfile.computerNamePrefix");
+        put("computerNamePrefix", json!(fill(prefix, file, &source, options)?), &source);
+    }
+    if let Some(policy) = props.get("scaleInPolicy") {
+        let mut out = serde_json::Map::new();
+        if let Some(rules) = policy.get("rules") {
+            out.insert("rules".into(), rules.clone());
+        }
+        if let Some(force) = policy.get("forceDeletion") {
+            out.insert("forceDeletion".into(), force.clone());
+        }
+        put("scaleInPolicy", Value::Object(out), &join(&props_path, "scaleInPolicy"));
+    }
+    if let Some(policy) = props.get("upgradePolicy") {
+        let mut out = serde_json::Map::new();
+        if let Some(mode) = policy.get("mode") {
+            out.insert("mode".into(), mode.clone());
+        }
+        if let Some(rolling) = policy.get("rollingUpgradePolicy").and_then(Value::as_object) {
+            let known = [
+                "maxBatchInstancePercent",
+                "maxUnhealthyInstancePercent",
+                "maxUnhealthyUpgradedInstancePercent",
+                "pauseTimeBetweenBatches",
+                "prioritizeUnhealthyInstances",
+                "maxSurge",
+                "enableCrossZoneUpgrade",
+            ];
+            let kept: serde_json::Map<String, Value> = rolling
+                .iter()
+                .filter(|(k, _)| known.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for k in rolling.keys().filter(|k| !known.contains(&k.as_str())) {
+                dropped.push(join(&props_path, &format!("upgradePolicy.rollingUpgradePolicy.{k}")));
+            }
+            out.insert("rollingUpgradePolicy".into(), Value::Object(kept));
+        }
+        if policy.get("automaticOSUpgradePolicy").is_some() {
+            warnings.push(format!(
+                "{file}: {}: automatic OS image upgrades are not modelled; upgrades here follow `upgrade` and the policy's mode",
+                join(&props_path, "upgradePolicy.automaticOSUpgradePolicy")
+            ));
+        }
+        put("upgradePolicy", Value::Object(out), &join(&props_path, "upgradePolicy"));
+    }
+    if let Some(priority) = profile.get("priority").and_then(Value::as_str) {
+        put("priority", json!(priority), &join(&profile_path, "priority"));
+    }
+    if let Some(policy) = profile.get("evictionPolicy").and_then(Value::as_str) {
+        put("evictionPolicy", json!(policy), &join(&profile_path, "evictionPolicy"));
+    }
+    if let Some(max) = profile.pointer("/billingProfile/maxPrice").filter(|v| !v.is_null()) {
+        put("maxPrice", max.clone(), &join(&profile_path, "billingProfile.maxPrice"));
+    }
+    if let Some(mix) = props.get("priorityMixPolicy") {
+        put("priorityMix", mix.clone(), &join(&props_path, "priorityMixPolicy"));
+    }
+    if props.get("spotRestorePolicy").is_some() {
+        warnings.push(format!(
+            "{file}: {}: Spot restore (re-creating evicted VMs) is not modelled",
+            join(&props_path, "spotRestorePolicy")
+        ));
+    }
+    if let Some(tier) = disk_tier(&os_disk, windows) {
+        put("osDisk", json!({ "tier": tier.0 }), &format!("{} ({})", join(&storage_path, "osDisk"), tier.1));
+    }
+    if storage.get("dataDisks").and_then(Value::as_array).is_some_and(|d| !d.is_empty()) {
+        warnings.push(format!(
+            "{file}: {}: data disks cost money but are not modelled yet: the cost shown leaves them out",
+            join(&storage_path, "dataDisks")
+        ));
+    }
+    if let Some(license) = profile.get("licenseType").and_then(Value::as_str)
+        && (license.eq_ignore_ascii_case("Windows_Server") || license.eq_ignore_ascii_case("Windows_Client"))
+    {
+        put("hybridBenefit", json!(true), &join(&profile_path, "licenseType"));
+    }
+    if let Some(repairs) = props.get("automaticRepairsPolicy") {
+        let mut out = serde_json::Map::new();
+        for k in ["enabled", "gracePeriod", "repairAction"] {
+            if let Some(v) = repairs.get(k) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+        put("automaticRepairs", Value::Object(out), &join(&props_path, "automaticRepairsPolicy"));
+    }
+    network(file, &profile, &profile_path, sku.get("capacity").and_then(as_int), &mut put, warnings);
+
+    // Everything else: dropped (no effect) or said (an effect without a place here).
+    let mapped_top = ["name", "location", "sku", "zones", "properties"];
+    let mapped_props = [
+        "virtualMachineProfile",
+        "orchestrationMode",
+        "zoneBalance",
+        "singlePlacementGroup",
+        "overprovision",
+        "platformFaultDomainCount",
+        "scaleInPolicy",
+        "upgradePolicy",
+        "priorityMixPolicy",
+        "spotRestorePolicy",
+        "automaticRepairsPolicy",
+    ];
+    let mapped_profile = [
+        "storageProfile",
+        "osProfile",
+        "networkProfile",
+        "priority",
+        "evictionPolicy",
+        "billingProfile",
+        "licenseType",
+    ];
+    let mut unknown = |key: &str, at_path: String, no_effect: &[&str]| {
+        if no_effect.contains(&key) {
+            dropped.push(at_path);
+        } else {
+            warnings.push(format!("{file}: {at_path}: not imported (no equivalent in the definition)"));
+        }
+    };
+    if let Some(map) = resource.as_object() {
+        for key in map.keys() {
+            let mapped = mapped_top.contains(&key.as_str()) || (flat && mapped_props.contains(&key.as_str()));
+            if !mapped {
+                unknown(key, join(path, key), NO_EFFECT);
+            }
+        }
+    }
+    if !flat && let Some(map) = props.as_object() {
+        for key in map.keys().filter(|k| !mapped_props.contains(&k.as_str())) {
+            unknown(key, join(&props_path, key), NO_EFFECT);
+        }
+    }
+    if let Some(map) = profile.as_object() {
+        for key in map.keys().filter(|k| !mapped_profile.contains(&k.as_str())) {
+            unknown(key, join(&profile_path, key), NO_EFFECT_PROFILE);
+        }
+    }
+    dropped.push(format!("{} (except computerNamePrefix)", join(&profile_path, "osProfile")));
+
+    let id = resource.get("id").and_then(Value::as_str).map(str::to_owned);
+    let dropped = dropped.into_iter().map(|d| format!("{short} {d}")).collect();
+    Ok(Set { name, id, entries, dropped })
+}
+
+/// Load balancer and public IPs, from the NIC configurations.
+fn network(
+    file: &str,
+    profile: &Value,
+    profile_path: &str,
+    capacity: Option<i64>,
+    put: &mut impl FnMut(&'static str, Value, &str),
+    warnings: &mut Vec<String>,
+) {
+    let nics_path = join(profile_path, "networkProfile.networkInterfaceConfigurations");
+    let Some(nics) = profile.pointer("/networkProfile/networkInterfaceConfigurations").and_then(Value::as_array) else {
+        return;
+    };
+    let mut pools = 0;
+    let mut public_ip = None;
+    for (n, nic) in nics.iter().enumerate() {
+        let configs = nic.pointer("/properties/ipConfigurations").or_else(|| nic.get("ipConfigurations"));
+        for (c, config) in configs.and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let body = config.get("properties").unwrap_or(config);
+            pools += body.get("loadBalancerBackendAddressPools").and_then(Value::as_array).map_or(0, Vec::len);
+            if body.get("publicIPAddressConfiguration").is_some() {
+                public_ip.get_or_insert(format!("{nics_path}[{n}].ipConfigurations[{c}].publicIPAddressConfiguration"));
+            }
+        }
+    }
+    if pools > 0 {
+        put("loadBalancer", json!({ "rules": 1 }), &format!("{nics_path}: {pools} backend pool(s)"));
+        warnings.push(format!(
+            "{file}: {nics_path}: a load balancer's backend pool is referenced; its rule count is not in this \
+             resource: loadBalancer.rules is set to 1 (set it to the LB's number of rules)"
+        ));
+    }
+    if let Some(source) = public_ip {
+        let count = capacity.unwrap_or(1).max(0);
+        put("publicIps", json!(count), &format!("{source}: one per VM at capacity {count}"));
+        warnings.push(format!(
+            "{file}: {source}: each VM gets a public IP; publicIps is a fixed count here, set to the capacity \
+             ({count}): it does not follow scaling"
+        ));
+    }
+}
+
+/// The tier of the OS disk: storage type and size, at Azure's rounding (the smallest tier that
+/// holds it); the image's default size when none is given (30 GiB Linux, 127 GiB Windows).
+fn disk_tier(os_disk: &Value, windows: bool) -> Option<(String, String)> {
+    let kind = os_disk.pointer("/managedDisk/storageAccountType").and_then(Value::as_str)?;
+    let letter = match kind.to_ascii_lowercase().as_str() {
+        "premium_lrs" | "premium_zrs" => "P",
+        "standardssd_lrs" | "standardssd_zrs" => "E",
+        "standard_lrs" => "S",
+        _ => return None,
+    };
+    let given = os_disk.get("diskSizeGB").and_then(as_int).and_then(|s| u64::try_from(s).ok());
+    let size = given.unwrap_or(if windows { 127 } else { 30 });
+    let number = TIER_SIZES.iter().find(|(gib, _)| *gib >= size).map_or(50, |(_, n)| *n);
+    // Standard HDD has no tiers below S4.
+    let number = if letter == "S" { number.max(4) } else { number };
+    let why = match given {
+        Some(s) => format!("{kind}, {s} GiB"),
+        None => format!("{kind}, the image's default {size} GiB"),
+    };
+    Some((format!("{letter}{number}"), why))
+}
+
+/// An integer written as a number or a string (Azure writes capacities both ways).
+pub(super) fn as_int(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
