@@ -429,12 +429,32 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write the definition as a deployable ARM template (Bicep and Terraform: not built yet).
+    Export {
+        /// Only these scale sets (default: all).
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+        /// The format: arm (bicep and terraform are not built yet).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write `azuredeploy.json` into DIR instead of printing it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Copy the state between a local file and a blob (`az://ACCOUNT/CONTAINER/PATH`), as
     /// `terraform state pull/push` do.
     State {
         #[command(subcommand)]
         action: StateAction,
     },
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Arm,
+    Bicep,
+    Terraform,
 }
 
 /// `state` actions.

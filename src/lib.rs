@@ -16,6 +16,7 @@ pub mod completion;
 pub mod cost;
 pub mod engine;
 pub mod exit;
+pub mod export;
 pub mod import;
 pub mod inputs;
 pub mod model;

@@ -2,6 +2,7 @@
 //! engine, writes the state back under the lock, and prints through `render`.
 
 mod definition;
+mod export;
 mod import;
 mod lifecycle;
 mod prices;
@@ -118,6 +119,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Evict { name, instances } => lifecycle::evict(&ctx, &name, &instances),
         Command::Repairs { action, name } => lifecycle::repairs(&ctx, action, &name),
         Command::State { action } => state::run(&ctx, action),
+        Command::Export { names, format, out } => export::run(&ctx, &names, format, out.as_deref()),
         Command::Import { files, parameters, params, location, out } => {
             import::run(&ctx, &files, parameters.as_deref(), &params, location, out.as_deref())
         }

@@ -56,3 +56,32 @@ fn import_refuses_bad_inputs_and_never_writes_over_the_state() {
     env.run(["import", "odd.json", "--out", "odd.yaml"]).code(65).stderr_has("unknown VM size 'Standard_Q9_v9'");
     assert!(!env.exists("odd.yaml"));
 }
+
+#[test]
+fn export_writes_an_arm_template_with_every_default_and_secure_parameters() {
+    let env = Env::with_definition(crate::support::WEB);
+    let template = env.json(["export", "--format", "arm"]);
+    let resources = template["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 1);
+    let set = &resources[0];
+    assert_eq!(set["type"], "Microsoft.Compute/virtualMachineScaleSets");
+    assert_eq!(set["sku"]["capacity"], 3);
+    assert_eq!(set["zones"], serde_json::json!(["1", "2", "3"]));
+    // Defaults the definition left out are written.
+    assert_eq!(set["properties"]["upgradePolicy"]["mode"], "Manual");
+    assert_eq!(set["properties"]["scaleInPolicy"]["rules"][0], "Default");
+    assert_eq!(set["properties"]["virtualMachineProfile"]["storageProfile"]["osDisk"]["diskSizeGB"], 128);
+    // Simulation-only settings are tags; credentials and the subnet are parameters.
+    assert_eq!(set["tags"]["scaleset-provisioningTime"], "PT0S");
+    assert_eq!(template["parameters"]["adminPassword"]["type"], "securestring");
+    assert_eq!(
+        set["properties"]["virtualMachineProfile"]["osProfile"]["adminPassword"],
+        "[parameters('adminPassword')]"
+    );
+    // Into a directory; an unknown set and the formats not built are refused.
+    env.ok(["export", "--format", "arm", "--out", "deploy"]).stderr_has("deploy/azuredeploy.json");
+    let written: serde_json::Value = serde_json::from_slice(&env.read("deploy/azuredeploy.json")).unwrap();
+    assert_eq!(written, template);
+    env.run(["export", "wbe", "--format", "arm"]).code(1).stderr_has("web");
+    env.run(["export", "--format", "bicep"]).code(1).stderr_has("not built yet");
+}

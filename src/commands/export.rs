@@ -1,0 +1,52 @@
+//! `export`: the definition (validated) as an ARM template, on stdout or as
+//! `DIR/azuredeploy.json`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+
+use super::Context;
+use crate::cli::ExportFormat;
+
+pub fn run(ctx: &Context, names: &[String], format: ExportFormat, out: Option<&Path>) -> Result<ExitCode> {
+    if format != ExportFormat::Arm {
+        bail!(
+            "--format {}: not built yet; accepted: arm (`az bicep decompile --file azuredeploy.json` turns it into Bicep)",
+            if format == ExportFormat::Bicep { "bicep" } else { "terraform" }
+        );
+    }
+    let mut defs = ctx.definitions()?;
+    for name in names {
+        if !defs.iter().any(|d| &d.config.name == name) {
+            let known: Vec<&str> = defs.iter().map(|d| d.config.name.as_str()).collect();
+            return Err(crate::engine::EngineError::SetNotFound {
+                name: name.clone(),
+                hint: crate::suggest::hint(name, known),
+            }
+            .into());
+        }
+    }
+    if !names.is_empty() {
+        defs.retain(|d| names.contains(&d.config.name));
+    }
+    let template = crate::export::arm::template(&defs);
+    let mut text = serde_json::to_string_pretty(&template)?;
+    text.push('\n');
+    match out {
+        // The template is JSON either way.
+        None => ctx.print(&template, || text.clone())?,
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let path = dir.join("azuredeploy.json");
+            crate::outputs::check(&path, "--out", &super::time::protected_files(ctx))?;
+            let (staged, mut file) =
+                crate::outputs::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+            file.write_all(text.as_bytes()).and_then(|()| file.sync_all())?;
+            drop(file);
+            eprintln!("ARM template of {} scale set(s) written to {}", defs.len(), staged.publish()?.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
