@@ -52,7 +52,7 @@ fn import_refuses_bad_inputs_and_never_writes_over_the_state() {
     assert_eq!(env.read_text(STATE), "{}");
     env.run(["import", "web.json", "--param", "novalue"]).code(64).stderr_has("NAME=VALUE");
     // A size scaleset has no price for: nothing is written, the problem is named.
-    env.write("odd.json", &AZ_VMSS_SHOW.replace("Standard_D2s_v5", "Standard_Q9_v9"));
+    env.write("odd.json", AZ_VMSS_SHOW.replace("Standard_D2s_v5", "Standard_Q9_v9"));
     env.run(["import", "odd.json", "--out", "odd.yaml"]).code(65).stderr_has("unknown VM size 'Standard_Q9_v9'");
     assert!(!env.exists("odd.yaml"));
 }
