@@ -2,7 +2,8 @@
 //! resource per set and one `Microsoft.Insights/autoscalesettings` per autoscaled set, every
 //! default written explicitly, secure parameters for what scaleset does not know (the admin
 //! credentials, the subnet). Settings that exist only for simulation (`provisioningTime`,
-//! `load`) become tags, never properties.
+//! `load`) and the priced network (`loadBalancer`, `publicIps`, whose resources the template
+//! does not create) become tags, never properties.
 //!
 //! Guarantees: pure and deterministic (the same definition gives the same bytes); the output
 //! validates against Azure's ARM template schemas for Microsoft.Compute 2026-03-01 and
@@ -212,6 +213,17 @@ fn scale_set(c: &ScaleSetConfig, capacity: u32) -> Value {
                 if c.load.len() == 1 { "y" } else { "ies" }
             )),
         );
+    }
+    // Priced here, created elsewhere (the template makes no network resources): kept as tags so
+    // that importing the template gives the same definition back.
+    if let Some(lb) = c.load_balancer {
+        tags.insert(
+            "scaleset-loadBalancer".into(),
+            json!(format!("rules={},dataProcessedGb={}", lb.rules, lb.data_processed_gb)),
+        );
+    }
+    if c.public_ips > 0 {
+        tags.insert("scaleset-publicIps".into(), json!(c.public_ips.to_string()));
     }
     let mut resource = json!({
         "type": "Microsoft.Compute/virtualMachineScaleSets",

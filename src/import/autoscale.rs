@@ -24,6 +24,9 @@ pub(super) fn attach(
     let target = props.get("targetResourceUri").and_then(Value::as_str).ok_or_else(|| {
         ImportError(format!("{file}: {target_path} is missing: an autoscale setting names the scale set it scales"))
     })?;
+    if let Some(reason) = super::arm::unresolved(&Value::String(target.to_owned())) {
+        return Err(ImportError(format!("{file}: {target_path}: {reason}")));
+    }
     let target_name = target.rsplit('/').next().unwrap_or(target);
     let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
     let set = sets

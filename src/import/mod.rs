@@ -10,7 +10,9 @@
 //! of these shapes, or a placeholder (`{vmss-name}`) without `--param`, is an error naming the
 //! file and path and what would be accepted.
 
+mod arm;
 mod autoscale;
+mod expr;
 mod vmss;
 mod yaml;
 
@@ -93,15 +95,22 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
                 e.column()
             ))
         })?;
-        for (resource, path) in resources(&value, "$") {
+        let found: Vec<(Value, String)> = match kind(&value) {
+            Kind::Template => arm::resources(input.name, &value, options)?,
+            _ => resources(&value, "$").into_iter().map(|(v, p)| (v.clone(), p)).collect(),
+        };
+        for (resource, path) in &found {
+            let (resource, path) = (resource, path.clone());
             match kind(resource) {
-                Kind::ScaleSet => sets.push(vmss::read(input.name, resource, &path, options, &mut warnings)?),
+                Kind::ScaleSet => {
+                    let mut set = vmss::read(input.name, resource, &path, options, &mut warnings)?;
+                    settle(&mut set, &mut warnings)?;
+                    sets.push(set);
+                }
                 Kind::Autoscale => settings.push((input.name, resource.clone(), path)),
                 Kind::Template => {
                     return Err(ImportError(format!(
-                        "{}: an ARM template: importing templates is not built yet; accepted: the JSON of `az vmss \
-                         show` / `az monitor autoscale show` or REST bodies (deploy the template and export the \
-                         resources with `az vmss show -o json`)",
+                        "{}: {path}: a template inside a template's resources",
                         input.name
                     )));
                 }
@@ -117,15 +126,36 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
     }
     if sets.is_empty() {
         return Err(ImportError(format!(
-            "no scale set in {}: an autoscale setting is imported with the scale set it targets (give both files)",
+            "no scale set in {} (no Microsoft.Compute/virtualMachineScaleSets resource; an autoscale setting is \
+             imported with the scale set it targets: give both files)",
             inputs.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
         )));
     }
     for (file, setting, path) in settings {
         autoscale::attach(file, &setting, &path, &mut sets, &mut warnings)?;
     }
+    for set in &mut sets {
+        settle(set, &mut warnings)?;
+    }
     let yaml = yaml::write(&sets, inputs);
     Ok(Imported { yaml, warnings, sets: sets.len() })
+}
+
+/// Values an ARM template left unresolved: an error where the set cannot do without them
+/// (name, region, size), else a warning and the setting left out.
+fn settle(set: &mut Set, warnings: &mut Vec<String>) -> Result<(), ImportError> {
+    let mut kept = Vec::new();
+    for entry in std::mem::take(&mut set.entries) {
+        match arm::first_unresolved(&entry.value) {
+            None => kept.push(entry),
+            Some(reason) if ["name", "region", "sku"].contains(&entry.key) => {
+                return Err(ImportError(format!("{}: {reason}", entry.source)));
+            }
+            Some(reason) => warnings.push(format!("{}: {} not imported: {reason}", entry.source, entry.key)),
+        }
+    }
+    set.entries = kept;
+    Ok(())
 }
 
 enum Kind {

@@ -81,7 +81,13 @@ pub(super) fn read(
     match resource.get("location").and_then(Value::as_str) {
         Some(location) => {
             let filled = fill(location, file, &location_path, options)?;
-            put("region", json!(filled.to_ascii_lowercase().replace(' ', "")), &location_path);
+            // "East US" as the portal writes it is eastus; a value left unresolved stays as it is.
+            let region = if filled.starts_with(super::arm::MARK) {
+                filled
+            } else {
+                filled.to_ascii_lowercase().replace(' ', "")
+            };
+            put("region", json!(region), &location_path);
         }
         None => match &options.location {
             Some(location) => put("region", json!(location), "--location"),
@@ -248,7 +254,29 @@ pub(super) fn read(
         }
         put("automaticRepairs", Value::Object(out), &join(&props_path, "automaticRepairsPolicy"));
     }
-    network(file, &profile, &profile_path, sku.get("capacity").and_then(as_int), &mut put, warnings);
+    // What `export` keeps of the simulation in tags.
+    if let Some(time) = resource.pointer("/tags/scaleset-provisioningTime").and_then(Value::as_str) {
+        put("provisioningTime", json!(time), &join(path, "tags.scaleset-provisioningTime"));
+    }
+    let lb_tag = resource.pointer("/tags/scaleset-loadBalancer").and_then(Value::as_str);
+    if let Some(lb) = lb_tag {
+        let mut out = serde_json::Map::new();
+        for pair in lb.split(',') {
+            if let Some((k, v)) = pair.split_once('=')
+                && let (key @ ("rules" | "dataProcessedGb"), Ok(n)) = (k.trim(), v.trim().parse::<i64>())
+            {
+                out.insert(key.to_owned(), json!(n));
+            }
+        }
+        put("loadBalancer", Value::Object(out), &join(path, "tags.scaleset-loadBalancer"));
+    }
+    let ip_tag = resource.pointer("/tags/scaleset-publicIps").and_then(as_int);
+    if let Some(ips) = ip_tag {
+        put("publicIps", json!(ips), &join(path, "tags.scaleset-publicIps"));
+    }
+    if lb_tag.is_none() && ip_tag.is_none() {
+        network(file, &profile, &profile_path, sku.get("capacity").and_then(as_int), &mut put, warnings);
+    }
 
     // Everything else: dropped (no effect) or said (an effect without a place here).
     let mapped_top = ["name", "location", "sku", "zones", "properties"];
