@@ -438,3 +438,58 @@ pub fn commands(bytes: &[u8]) {
         assert_eq!(std::fs::read_to_string(dir.join("scalesets.yaml")).expect("definition"), definition, "{args:?}");
     }
 }
+
+/// `import` on any bytes. The first byte chooses: even, the rest is a document (`az` JSON, a
+/// REST body, an ARM template); odd, the rest is an ARM expression, placed as a scale set's
+/// name in a template and also evaluated alone. Never a panic or a hang; a refusal says why;
+/// what is written has one value or comment per line (no text from the input breaks a line),
+/// and the same input gives the same output.
+pub fn import(bytes: &[u8]) {
+    use scaleset::import::{Input, Options, import};
+    let Some((&which, rest)) = bytes.split_first() else { return };
+    let text = String::from_utf8_lossy(rest);
+    let mut options = Options { location: Some("eastus".to_owned()), ..Options::default() };
+    options.params.insert("prefix".to_owned(), "web".to_owned());
+    let document = if which % 2 == 0 {
+        text.into_owned()
+    } else {
+        if let Ok(expr) = scaleset::import::expr::parse(&text) {
+            let _ = format!("{expr:?}");
+        }
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "parameters": { "prefix": { "type": "string" }, "n": { "type": "int", "defaultValue": 2 } },
+            "variables": { "v": { "a": [1, 2, "three"] }, "s": "[concat(parameters('prefix'), '-x')]" },
+            "resources": [ { "type": "Microsoft.Compute/virtualMachineScaleSets", "name": format!("[{text}]"),
+                "location": "[resourceGroup().location]", "sku": { "name": "Standard_D2s_v5", "capacity": "[parameters('n')]" },
+                "properties": { "virtualMachineProfile": {} } } ]
+        })
+        .to_string()
+    };
+    let inputs = [Input { name: "fuzz.json", text: &document }];
+    let first = import(&inputs, &options);
+    let second = import(&inputs, &options);
+    match (&first, &second) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.yaml, b.yaml, "deterministic");
+            for line in a.yaml.lines() {
+                assert!(
+                    line.starts_with('#')
+                        || line == "scaleSets:"
+                        || line.starts_with("  - ")
+                        || line.starts_with("    "),
+                    "a line of its own: {line:?}"
+                );
+            }
+            // What is written is YAML the definition loader reads (it may refuse a value, never the syntax).
+            if let Err(e) = scaleset::spec::parse_definition("fuzz.yaml", a.yaml.as_bytes(), Catalog::builtin()) {
+                assert!(!e.to_string().contains("did not find expected"), "{e}\n{}", a.yaml);
+            }
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string());
+            assert!(!a.to_string().is_empty());
+        }
+        _ => panic!("one run failed and the other did not"),
+    }
+}

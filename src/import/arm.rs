@@ -8,6 +8,8 @@
 //! neither a value nor a default) becomes a marker; the importer reports it by path only where
 //! the value matters, with the flag that would supply it.
 
+use std::rc::Rc;
+
 use serde_json::{Map, Value};
 
 use super::expr::{self, Outcome, Scope, Unresolved};
@@ -36,11 +38,16 @@ const MAX_DEPTH: usize = 32;
 /// The most resources a copy loop may make.
 const MAX_COPIES: i64 = 1000;
 
+/// The most steps (function calls) the expressions of one file may take.
+const MAX_STEPS: u64 = 1_000_000;
+
 struct TemplateScope<'a> {
-    declared: Map<String, Value>,
+    /// Steps left, shared by every scope of the file.
+    budget: Rc<std::cell::Cell<u64>>,
+    declared: Rc<Map<String, Value>>,
     /// Values given for parameters, as JSON (nested deployments) or as text (the command line).
-    given: Map<String, Value>,
-    variables: Map<String, Value>,
+    given: Rc<Map<String, Value>>,
+    variables: Rc<Map<String, Value>>,
     options: &'a Options,
     copy: Option<i64>,
     depth: usize,
@@ -82,6 +89,14 @@ impl Scope for TemplateScope<'_> {
     fn copy_index(&self) -> Option<i64> {
         self.copy
     }
+    fn step(&self) -> Result<(), Unresolved> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(Unresolved(format!("the template's expressions take more than {MAX_STEPS} steps")));
+        }
+        self.budget.set(left - 1);
+        Ok(())
+    }
 }
 
 /// A value given as text, read as its parameter's declared type.
@@ -100,9 +115,10 @@ impl TemplateScope<'_> {
             return Err(Unresolved("parameters and variables nest too deep (a cycle?)".to_owned()));
         }
         let deeper = TemplateScope {
-            declared: self.declared.clone(),
-            given: self.given.clone(),
-            variables: self.variables.clone(),
+            budget: Rc::clone(&self.budget),
+            declared: Rc::clone(&self.declared),
+            given: Rc::clone(&self.given),
+            variables: Rc::clone(&self.variables),
             options: self.options,
             copy: self.copy,
             depth: self.depth + 1,
@@ -152,21 +168,24 @@ impl TemplateScope<'_> {
             return Value::String(format!("{MARK}a copy loop's count is not a whole number from 0 to {MAX_COPIES}"));
         };
         let input = spec.get("input").cloned().unwrap_or(Value::Null);
-        Value::Array(
-            (0..count)
-                .map(|i| {
-                    let scope = TemplateScope { copy: Some(i), ..self.shallow() };
-                    scope.value(&input)
-                })
-                .collect(),
-        )
+        let mut items = Vec::new();
+        for i in 0..count {
+            // Each copy is a step: copies inside copies must not multiply without bound.
+            if let Err(Unresolved(reason)) = self.step() {
+                return Value::String(format!("{MARK}{reason}"));
+            }
+            let scope = TemplateScope { copy: Some(i), ..self.shallow() };
+            items.push(scope.value(&input));
+        }
+        Value::Array(items)
     }
 
     fn shallow(&self) -> TemplateScope<'_> {
         TemplateScope {
-            declared: self.declared.clone(),
-            given: self.given.clone(),
-            variables: self.variables.clone(),
+            budget: Rc::clone(&self.budget),
+            declared: Rc::clone(&self.declared),
+            given: Rc::clone(&self.given),
+            variables: Rc::clone(&self.variables),
             options: self.options,
             copy: self.copy,
             depth: self.depth,
@@ -195,9 +214,10 @@ fn object(v: Option<&Value>) -> Map<String, Value> {
 /// A template without `resources`, or nested deployments deeper than the limit.
 pub(super) fn resources(file: &str, template: &Value, options: &Options) -> Result<Vec<(Value, String)>, ImportError> {
     let scope = TemplateScope {
-        declared: object(template.get("parameters")),
-        given: Map::new(),
-        variables: object(template.get("variables")),
+        budget: Rc::new(std::cell::Cell::new(MAX_STEPS)),
+        declared: Rc::new(object(template.get("parameters"))),
+        given: Rc::new(Map::new()),
+        variables: Rc::new(object(template.get("variables"))),
         options,
         copy: None,
         depth: 0,
@@ -248,6 +268,7 @@ fn walk(
             None => vec![None],
         };
         for copy in copies {
+            scope.step().map_err(|Unresolved(reason)| ImportError(format!("{file}: {here}: {reason}")))?;
             let scope = TemplateScope { copy, ..scope.shallow() };
             let shown = copy.map_or_else(|| here.clone(), |i| format!("{here} (copy {i})"));
             if kind == "microsoft.resources/deployments" {
@@ -263,9 +284,10 @@ fn walk(
                         }
                     }
                     let nested = TemplateScope {
-                        declared: object(inner.get("parameters")),
-                        given,
-                        variables: object(inner.get("variables")),
+                        budget: Rc::clone(&scope.budget),
+                        declared: Rc::new(object(inner.get("parameters"))),
+                        given: Rc::new(given),
+                        variables: Rc::new(object(inner.get("variables"))),
                         options: scope.options,
                         copy: None,
                         depth: 0,

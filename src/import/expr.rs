@@ -28,7 +28,7 @@ pub type Outcome = Result<Value, Unresolved>;
 /// A syntax error, with the position.
 pub fn parse(text: &str) -> Result<Expr, String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut p = Parser { chars: &chars, at: 0 };
+    let mut p = Parser { chars: &chars, at: 0, depth: 0 };
     let e = p.expr()?;
     p.space();
     if p.at != chars.len() {
@@ -40,7 +40,13 @@ pub fn parse(text: &str) -> Result<Expr, String> {
 struct Parser<'a> {
     chars: &'a [char],
     at: usize,
+    depth: usize,
 }
+
+/// The deepest nesting of calls, members and indexes parsed.
+const MAX_NESTING: usize = 64;
+/// The longest text an expression may build.
+const MAX_TEXT: usize = 1 << 20;
 
 impl Parser<'_> {
     fn space(&mut self) {
@@ -61,6 +67,15 @@ impl Parser<'_> {
         }
     }
     fn expr(&mut self) -> Result<Expr, String> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(format!("the expression nests deeper than {MAX_NESTING} levels"));
+        }
+        let e = self.postfix();
+        self.depth -= 1;
+        e
+    }
+    fn postfix(&mut self) -> Result<Expr, String> {
         let mut e = self.primary()?;
         loop {
             match self.peek() {
@@ -154,6 +169,11 @@ pub trait Scope {
     fn variable(&self, name: &str) -> Outcome;
     fn location(&self) -> Outcome;
     fn copy_index(&self) -> Option<i64>;
+    /// Counts one step of work; refuses once the evaluation has taken too many (a template
+    /// whose variables double each other must not run for hours).
+    fn step(&self) -> Result<(), Unresolved> {
+        Ok(())
+    }
 }
 
 /// The subscription and resource group IDs written into `resourceId()` values: placeholders,
@@ -228,7 +248,14 @@ pub fn eval(e: &Expr, scope: &dyn Scope) -> Outcome {
                 _ => Err(Unresolved(format!("cannot index {v} with {i}"))),
             }
         }
-        Expr::Call(name, args) => call(&name.to_ascii_lowercase(), args, scope),
+        Expr::Call(name, args) => {
+            scope.step()?;
+            let v = call(&name.to_ascii_lowercase(), args, scope)?;
+            if v.as_str().is_some_and(|s| s.len() > MAX_TEXT) {
+                return Err(Unresolved(format!("{name}() builds a text longer than {MAX_TEXT} bytes")));
+            }
+            Ok(v)
+        }
     }
 }
 
@@ -275,7 +302,7 @@ fn call(name: &str, args: &[Expr], scope: &dyn Scope) -> Outcome {
                 Some(l) => usize::try_from(int(l)?).unwrap_or(0),
                 None => s.len() - start,
             };
-            Ok(json!(s[start..(start + len).min(s.len())].iter().collect::<String>()))
+            Ok(json!(s[start..start.saturating_add(len).min(s.len())].iter().collect::<String>()))
         }
         "string" => Ok(json!(text(&arg(0)?))),
         "int" => Ok(json!(int(&arg(0)?)?)),
@@ -301,15 +328,21 @@ fn call(name: &str, args: &[Expr], scope: &dyn Scope) -> Outcome {
             Value::Object(o) => o.len(),
             other => return Err(Unresolved(format!("length() of {other}"))),
         })),
-        "add" => Ok(json!(int(&arg(0)?)? + int(&arg(1)?)?)),
-        "sub" => Ok(json!(int(&arg(0)?)? - int(&arg(1)?)?)),
+        "add" => int(&arg(0)?)?
+            .checked_add(int(&arg(1)?)?)
+            .map(Value::from)
+            .ok_or_else(|| Unresolved("add() overflows".into())),
+        "sub" => int(&arg(0)?)?
+            .checked_sub(int(&arg(1)?)?)
+            .map(Value::from)
+            .ok_or_else(|| Unresolved("sub() overflows".into())),
         "mul" => Ok(json!(int(&arg(0)?)?.saturating_mul(int(&arg(1)?)?))),
         "div" => {
             let d = int(&arg(1)?)?;
             if d == 0 {
                 return Err(Unresolved("div() by zero".into()));
             }
-            Ok(json!(int(&arg(0)?)? / d))
+            int(&arg(0)?)?.checked_div(d).map(Value::from).ok_or_else(|| Unresolved("div() overflows".into()))
         }
         "min" => values.iter().map(int).collect::<Result<Vec<_>, _>>().map(|v| json!(v.into_iter().min())),
         "max" => values.iter().map(int).collect::<Result<Vec<_>, _>>().map(|v| json!(v.into_iter().max())),
@@ -351,7 +384,7 @@ fn call(name: &str, args: &[Expr], scope: &dyn Scope) -> Outcome {
         "copyindex" => {
             let index = scope.copy_index().ok_or_else(|| Unresolved("copyIndex() outside a copy loop".into()))?;
             let offset = values.iter().find_map(|v| v.as_i64()).unwrap_or(0);
-            Ok(json!(index + offset))
+            index.checked_add(offset).map(Value::from).ok_or_else(|| Unresolved("copyIndex() overflows".into()))
         }
         "resourcegroup" => Ok(json!({
             "name": RESOURCE_GROUP,

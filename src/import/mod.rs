@@ -12,7 +12,7 @@
 
 mod arm;
 mod autoscale;
-mod expr;
+pub mod expr;
 mod vmss;
 mod yaml;
 

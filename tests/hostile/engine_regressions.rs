@@ -42,6 +42,26 @@ fn engine_reproducers_pass() {
 }
 
 #[test]
+fn import_reproducers_pass() {
+    let replayed = replay("import", harness::import);
+    for case in [
+        &b"\x00{\"name\": \"web\", \"location\": \"East US\", \"sku\": {\"name\": \"Standard_D2s_v5\", \"capacity\": \"3\"}, \"virtualMachineProfile\": {}}"[..],
+        b"\x00[{\"type\": \"Microsoft.Network/virtualNetworks\"}]",
+        b"\x00{\"responses\": {\"200\": {\"body\": {\"value\": []}}}}",
+        b"\x01concat(parameters('prefix'), '-', string(add(parameters('n'), 1)))",
+        b"\x01variables('v').a[2]",
+        b"\x01substring('abc', 1, 9223372036854775807)",
+        b"\x01add(9223372036854775807, 1)",
+        b"\x01reference('x').name",
+        b"\x01concat('new\nline', '\x01')",
+        b"\x01a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(a(",
+    ] {
+        harness::import(case);
+    }
+    eprintln!("replayed {replayed} import reproducers");
+}
+
+#[test]
 fn input_and_prices_reproducers_pass() {
     let inputs = replay("inputs", harness::inputs);
     let prices = replay("prices_export", harness::prices_export);
