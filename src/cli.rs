@@ -429,15 +429,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Write the definition as a deployable ARM template (Bicep and Terraform: not built yet).
+    /// Write the definition as a deployable ARM template or Terraform configuration.
     Export {
         /// Only these scale sets (default: all).
         #[arg(value_name = "NAME")]
         names: Vec<String>,
-        /// The format: arm (bicep and terraform are not built yet).
+        /// The format: arm or terraform (bicep is not built yet).
         #[arg(long, value_enum)]
         format: ExportFormat,
-        /// Write `azuredeploy.json` into DIR instead of printing it.
+        /// Write `azuredeploy.json` (arm) or `main.tf` (terraform) into DIR instead of printing it.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },

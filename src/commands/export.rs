@@ -1,5 +1,5 @@
-//! `export`: the definition (validated) as an ARM template, on stdout or as
-//! `DIR/azuredeploy.json`.
+//! `export`: the definition (validated) as an ARM template (`DIR/azuredeploy.json`) or a
+//! Terraform configuration (`DIR/main.tf`), or on stdout.
 
 use std::io::Write;
 use std::path::Path;
@@ -11,10 +11,10 @@ use super::Context;
 use crate::cli::ExportFormat;
 
 pub fn run(ctx: &Context, names: &[String], format: ExportFormat, out: Option<&Path>) -> Result<ExitCode> {
-    if format != ExportFormat::Arm {
+    if format == ExportFormat::Bicep {
         bail!(
-            "--format {}: not built yet; accepted: arm (`az bicep decompile --file azuredeploy.json` turns it into Bicep)",
-            if format == ExportFormat::Bicep { "bicep" } else { "terraform" }
+            "--format bicep: not built yet; accepted: arm, terraform (`az bicep decompile --file azuredeploy.json` turns \
+             the ARM template into Bicep)"
         );
     }
     let mut defs = ctx.definitions()?;
@@ -31,21 +31,32 @@ pub fn run(ctx: &Context, names: &[String], format: ExportFormat, out: Option<&P
     if !names.is_empty() {
         defs.retain(|d| names.contains(&d.config.name));
     }
-    let template = crate::export::arm::template(&defs);
-    let mut text = serde_json::to_string_pretty(&template)?;
-    text.push('\n');
+    let (text, json, file_name) = if format == ExportFormat::Terraform {
+        (crate::export::terraform::configuration(&defs), None, "main.tf")
+    } else {
+        let template = crate::export::arm::template(&defs);
+        let mut text = serde_json::to_string_pretty(&template)?;
+        text.push('\n');
+        (text, Some(template), "azuredeploy.json")
+    };
     match out {
-        // The template is JSON either way.
-        None => ctx.print(&template, || text.clone())?,
+        // A template is JSON either way; HCL is printed as it is.
+        None => match &json {
+            Some(template) => ctx.print(template, || text.clone())?,
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())?;
+            }
+        },
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let path = dir.join("azuredeploy.json");
+            let path = dir.join(file_name);
             crate::outputs::check(&path, "--out", &super::time::protected_files(ctx))?;
             let (staged, mut file) =
                 crate::outputs::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
             file.write_all(text.as_bytes()).and_then(|()| file.sync_all())?;
             drop(file);
-            eprintln!("ARM template of {} scale set(s) written to {}", defs.len(), staged.publish()?.display());
+            eprintln!("{} scale set(s) written to {}", defs.len(), staged.publish()?.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,4 +1,5 @@
-//! `export`: the definition in Azure's own deployment formats. Today: ARM templates
-//! ([`arm`]); Bicep and Terraform azurerm are not built yet.
+//! `export`: the definition in the formats users deploy with: ARM templates ([`arm`]) and
+//! Terraform azurerm ([`terraform`]). Bicep is not built yet.
 
 pub mod arm;
+pub mod terraform;

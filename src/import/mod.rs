@@ -13,6 +13,7 @@
 mod arm;
 mod autoscale;
 pub mod expr;
+mod terraform;
 mod vmss;
 mod yaml;
 
@@ -86,6 +87,27 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
     let mut settings = Vec::new();
     let mut warnings = Vec::new();
     for input in inputs {
+        if input.name.ends_with(".tf") {
+            for (mut resource, address) in terraform::resources(input.name, input.text, options, &mut warnings)? {
+                let dropped = resource.as_object_mut().and_then(|m| m.remove("terraformDropped"));
+                match kind(&resource) {
+                    Kind::ScaleSet => {
+                        let mut set = vmss::read(input.name, &resource, &address, options, &mut warnings)?;
+                        for key in dropped.iter().flat_map(|d| d.as_array().cloned().unwrap_or_default()) {
+                            set.dropped.push(format!(
+                                "{} {address}.{}",
+                                short(input.name),
+                                key.as_str().unwrap_or_default()
+                            ));
+                        }
+                        settle(&mut set, &mut warnings)?;
+                        sets.push(set);
+                    }
+                    _ => settings.push((input.name, resource, address)),
+                }
+            }
+            continue;
+        }
         let value: Value = serde_json::from_str(input.text).map_err(|e| {
             ImportError(format!(
                 "{}:{}:{}: not JSON ({e}); accepted: the JSON of `az vmss show`, `az monitor autoscale show`, or a \

@@ -368,6 +368,174 @@ mod generated {
             let back = definitions(&imported.yaml);
             prop_assert_eq!(&back[0].config, &defs[0].config, "{}\n{}", text, imported.yaml);
             prop_assert_eq!(back[0].capacity, defs[0].capacity);
+            let terraform = super::terraform_round_trip(&defs);
+            prop_assert!(terraform.is_ok(), "{}\n{}", text, terraform.unwrap_err());
         }
+    }
+}
+
+/// A Terraform configuration in the shape of the azurerm examples: variables with defaults,
+/// locals, a resource group whose location the set reads, an autoscale setting targeting the
+/// set by reference, and an argument only `apply` knows.
+const TERRAFORM: &str = r#"
+variable "prefix" {
+  default = "web"
+}
+variable "instances" {
+  type    = number
+  default = 2
+}
+locals {
+  name = "${var.prefix}-vmss"
+  size = "Standard_D2s_v5"
+}
+resource "azurerm_resource_group" "main" {
+  name     = "${var.prefix}-rg"
+  location = "West Europe"
+}
+resource "azurerm_subnet" "internal" {
+  name = "internal"
+}
+resource "azurerm_linux_virtual_machine_scale_set" "web" {
+  name                = local.name
+  resource_group_name = azurerm_resource_group.main.name
+  location            = azurerm_resource_group.main.location
+  sku                 = local.size
+  instances           = var.instances
+  admin_username      = "adminuser"
+  zones               = ["1", "2"]
+  upgrade_mode        = "Rolling"
+  overprovision       = false
+  computer_name_prefix = lower(var.prefix)
+
+  rolling_upgrade_policy {
+    max_batch_instance_percent              = 20
+    max_unhealthy_instance_percent          = 20
+    max_unhealthy_upgraded_instance_percent = 20
+    pause_time_between_batches              = "PT0S"
+  }
+  source_image_reference {
+    publisher = "Canonical"
+    offer     = "ubuntu-24_04-lts"
+    sku       = "server"
+    version   = "latest"
+  }
+  os_disk {
+    storage_account_type = "Premium_LRS"
+    caching              = "ReadWrite"
+    disk_size_gb         = 64
+  }
+  network_interface {
+    name    = "nic"
+    primary = true
+    ip_configuration {
+      name      = "internal"
+      primary   = true
+      subnet_id = azurerm_subnet.internal.id
+    }
+  }
+  data_disk {
+    lun                  = 0
+    caching              = "ReadWrite"
+    disk_size_gb         = 128
+    storage_account_type = "Premium_LRS"
+  }
+  custom_data = base64encode("hello")
+}
+resource "azurerm_monitor_autoscale_setting" "web" {
+  name                = "web-autoscale"
+  resource_group_name = azurerm_resource_group.main.name
+  location            = azurerm_resource_group.main.location
+  target_resource_id  = azurerm_linux_virtual_machine_scale_set.web.id
+  profile {
+    name = "default"
+    capacity {
+      default = 2
+      minimum = 2
+      maximum = 10
+    }
+    rule {
+      metric_trigger {
+        metric_name        = "Percentage CPU"
+        metric_resource_id = azurerm_linux_virtual_machine_scale_set.web.id
+        time_grain         = "PT1M"
+        statistic          = "Average"
+        time_window        = "PT5M"
+        time_aggregation   = "Average"
+        operator           = "GreaterThan"
+        threshold          = 75
+      }
+      scale_action {
+        direction = "Increase"
+        type      = "ChangeCount"
+        value     = "1"
+        cooldown  = "PT5M"
+      }
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_terraform_configuration_imports_with_variables_locals_and_references() {
+    let mut options = Options::default();
+    options.params.insert("instances".to_owned(), "4".to_owned());
+    let imported = run(&[("main.tf", TERRAFORM)], &options).unwrap();
+    let defs = definitions(&imported.yaml);
+    assert_eq!(defs.len(), 1);
+    let web = &defs[0];
+    assert_eq!(web.config.name, "web-vmss", "local.name from var.prefix");
+    assert_eq!(web.config.region, "westeurope", "the resource group's location");
+    assert_eq!(web.capacity, 4, "--param over the variable's default");
+    assert_eq!(web.config.model.os_disk_tier, "P6", "64 GiB Premium");
+    assert!(web.config.autoscale.is_some(), "joined by target_resource_id");
+    assert!(imported.yaml.contains("main.tf azurerm_linux_virtual_machine_scale_set.web.name"), "{}", imported.yaml);
+    assert!(imported.yaml.contains("azurerm_linux_virtual_machine_scale_set.web.admin_username"), "{}", imported.yaml);
+    let warned = imported.warnings.join("\n");
+    assert!(
+        warned.contains("azurerm_linux_virtual_machine_scale_set.web.data_disk: data disks cost money"),
+        "{warned}"
+    );
+    // Not HCL: the file and what is accepted.
+    let err = run(&[("broken.tf", "resource \"x\" {")], &Options::default()).unwrap_err().to_string();
+    assert!(err.contains("broken.tf: not Terraform (HCL)") && err.contains("accepted"), "{err}");
+}
+
+/// The same definition after `export --format terraform` and `import`, except what the
+/// orchestrated resource and a Manual upgrade mode have no argument for (the README lists it).
+fn terraform_round_trip(defs: &[crate::spec::SetDefinition]) -> Result<(), String> {
+    let text = crate::export::terraform::configuration(defs);
+    hcl::parse(&text).map_err(|e| format!("the configuration parses: {e}\n{text}"))?;
+    let imported = run(&[("main.tf", &text)], &Options::default()).map_err(|e| format!("{e}\n{text}"))?;
+    let back = definitions(&imported.yaml);
+    for (a, b) in defs.iter().zip(&back) {
+        let mut expected = a.config.clone();
+        expected.load = Vec::new();
+        let mut got = b.config.clone();
+        got.load = Vec::new();
+        if expected.orchestration_mode == crate::model::enums::OrchestrationMode::Flexible {
+            expected.upgrade_policy = got.upgrade_policy.clone();
+            expected.scale_in_policy = got.scale_in_policy;
+            expected.force_deletion = got.force_deletion;
+            expected.overprovision = got.overprovision;
+        } else if expected.upgrade_policy.mode == crate::model::enums::UpgradeMode::Manual {
+            expected.upgrade_policy.rolling_upgrade_policy = got.upgrade_policy.rolling_upgrade_policy.clone();
+        }
+        if got != expected || a.capacity != b.capacity {
+            return Err(format!("{:?}\n!=\n{:?}\n{text}\n{}", got, expected, imported.yaml));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn import_of_the_terraform_export_gives_the_definition_back() {
+    for text in [
+        include_str!("../../scalesets.yaml"),
+        include_str!("../../examples/spot-batch.yaml"),
+        include_str!("../../examples/weekly-profiles.yaml"),
+    ] {
+        let defs = crate::spec::parse_definition("example.yaml", text.as_bytes(), Catalog::builtin()).unwrap();
+        terraform_round_trip(&defs).unwrap();
     }
 }

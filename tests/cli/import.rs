@@ -80,6 +80,10 @@ fn export_writes_an_arm_template_with_every_default_and_secure_parameters() {
     );
     // Into a directory; an unknown set and the formats not built are refused.
     env.ok(["export", "--format", "arm", "--out", "deploy"]).stderr_has("deploy/azuredeploy.json");
+    env.ok(["export", "--format", "terraform", "--out", "deploy"]).stderr_has("deploy/main.tf");
+    // The configuration imports back to the same set.
+    env.ok(["import", "deploy/main.tf", "--out", "back.yaml"]);
+    env.ok(["-f", "back.yaml", "validate"]).stdout_has("1 scale set(s): web");
     let written: serde_json::Value = serde_json::from_slice(&env.read("deploy/azuredeploy.json")).unwrap();
     assert_eq!(written, template);
     env.run(["export", "wbe", "--format", "arm"]).code(1).stderr_has("web");
