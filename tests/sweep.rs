@@ -273,3 +273,40 @@ fn the_sweep_table_and_patch() {
         .stdout;
     insta::assert_snapshot!("sweep_table", out);
 }
+
+#[test]
+fn the_spot_priority_mix_is_a_setting_to_sweep() {
+    let env = Env::with_definition(&one_set(
+        "batch",
+        "    orchestrationMode: Flexible\n    platformFaultDomainCount: 1\n    capacity: 8\n    priority: Spot\n    \
+         evictionPolicy: Delete\n    priorityMix: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 50 }\n",
+    ));
+    let out = env.json([
+        "sweep",
+        "--duration",
+        "1d",
+        "--vary",
+        "priorityMix.regularPriorityPercentageAboveBase=0..100:50",
+        "--vary",
+        "priorityMix.baseRegularPriorityCount=0,4",
+    ]);
+    let variants = out["variants"].as_array().expect("variants");
+    assert_eq!(variants.len(), 6);
+    // More regular-priority VMs cost more: at each base, the cost rises with the percentage.
+    let cost = |pct: &str, base: &str| {
+        variants
+            .iter()
+            .find(|v| v["values"][0] == pct && v["values"][1] == base)
+            .map(|v| crate::support::money(&v["monthlyCost"]))
+            .expect("variant")
+    };
+    assert!(cost("0", "0") < cost("50", "0") && cost("50", "0") < cost("100", "0"));
+    assert!(cost("0", "0") < cost("0", "4"));
+    env.run(["sweep", "--duration", "1d", "--vary", "priorityMix.regularPriorityPercentageAboveBase=0,120"])
+        .code(64)
+        .stderr_has("a whole number from 0 to 100");
+    let web = Env::with_definition(crate::support::WEB);
+    web.run(["sweep", "--duration", "1d", "--vary", "priorityMix.baseRegularPriorityCount=1,2"])
+        .code(64)
+        .stderr_has("has no priorityMix");
+}

@@ -22,6 +22,10 @@ pub enum Key {
     Minimum,
     Maximum,
     Default,
+    /// `priorityMix.baseRegularPriorityCount`.
+    MixBase,
+    /// `priorityMix.regularPriorityPercentageAboveBase`.
+    MixPercent,
 }
 
 impl Key {
@@ -70,8 +74,9 @@ pub struct Vary {
     pub values: Vec<Value>,
 }
 
-const ACCEPTED_PATHS: &str = "sku, rules[N|*].threshold|cooldown|value|timeWindow, \
-     capacity.minimum|maximum|default, or either prefixed with profiles[N|*].";
+const ACCEPTED_PATHS: &str = "sku, priorityMix.baseRegularPriorityCount|regularPriorityPercentageAboveBase, \
+     rules[N|*].threshold|cooldown|value|timeWindow, capacity.minimum|maximum|default, or either of the last two \
+     prefixed with profiles[N|*].";
 
 /// Reads `PATH=VALUES`.
 ///
@@ -110,6 +115,11 @@ fn parse_path(path: &str) -> Result<Setting, String> {
     let setting = |key, rule| Ok(Setting { key, profile, rule });
     match parts.as_slice() {
         ["sku"] if profile.is_none() && !path.starts_with("profiles") => setting(Key::Sku, None),
+        ["priorityMix", key] if !path.starts_with("profiles") => match *key {
+            "baseRegularPriorityCount" => setting(Key::MixBase, None),
+            "regularPriorityPercentageAboveBase" => setting(Key::MixPercent, None),
+            _ => Err(unknown()),
+        },
         ["capacity", key] => match *key {
             "minimum" => setting(Key::Minimum, None),
             "maximum" => setting(Key::Maximum, None),
@@ -162,7 +172,13 @@ fn one(key: Key, text: &str) -> Result<Value, String> {
             .filter(|v| v.is_finite())
             .map(Value::Number)
             .ok_or_else(|| format!("'{text}' is not a number")),
-        Key::Step | Key::Minimum | Key::Maximum | Key::Default => text
+        Key::MixPercent => text
+            .parse::<u8>()
+            .ok()
+            .filter(|p| *p <= 100)
+            .map(|n| Value::Number(f64::from(n)))
+            .ok_or_else(|| format!("'{text}' is not a percentage (a whole number from 0 to 100)")),
+        Key::Step | Key::Minimum | Key::Maximum | Key::Default | Key::MixBase => text
             .parse::<u32>()
             .map(|n| Value::Number(f64::from(n)))
             .map_err(|_| format!("'{text}' is not a whole number")),
@@ -286,6 +302,20 @@ pub fn apply(def: &mut SetDefinition, vary: &Vary, value: &Value) -> Result<(), 
         return Ok(());
     }
     let name = def.config.name.clone();
+    if matches!(setting.key, Key::MixBase | Key::MixPercent) {
+        let mix = def.config.priority_mix.as_mut().ok_or_else(|| {
+            fail(format!(
+                "scale set '{name}' has no priorityMix (a Flexible set with priority: Spot and a priorityMix)"
+            ))
+        })?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole numbers by parse
+        match (setting.key, value) {
+            (Key::MixBase, Value::Number(n)) => mix.base_regular_priority_count = *n as u32,
+            (Key::MixPercent, Value::Number(n)) if *n <= 100.0 => mix.regular_priority_percentage_above_base = *n as u8,
+            _ => return Err(fail("not a value this setting takes".into())),
+        }
+        return Ok(());
+    }
     let autoscale =
         def.config.autoscale.as_mut().ok_or_else(|| fail(format!("scale set '{name}' has no autoscale setting")))?;
     let count = autoscale.profiles.len();
