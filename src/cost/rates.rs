@@ -52,6 +52,8 @@ pub enum ComponentKind {
     LoadBalancerData,
     /// Standard static public IPv4 addresses.
     PublicIp,
+    /// Data disks of one tier.
+    DataDisk,
 }
 
 impl ComponentKind {
@@ -192,6 +194,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
     // (sku, os label, priority) -> (billed VM count, price, kind); tier -> (disk count, price).
     let mut compute: BTreeMap<(String, String, Priority), ComputeLine> = BTreeMap::new();
     let mut disks: BTreeMap<String, (u64, Money, &'static str)> = BTreeMap::new();
+    let mut data_disks: BTreeMap<String, (u64, Money, &'static str)> = BTreeMap::new();
     for ((version, priority), billed, total) in groups {
         let model = set.model(version).unwrap_or(&set.config.model);
         if billed > 0 {
@@ -210,6 +213,11 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
         }
         let (disk, source) = catalog.disk_monthly_sourced(&model.os_disk_tier, region)?;
         disks.entry(model.os_disk_tier.clone()).or_insert((0, disk, source)).0 += total;
+        // Data disks: billed per disk like the OS disk, on every VM that exists.
+        for d in &model.data_disks {
+            let (price, source) = catalog.disk_monthly_sourced(&d.tier, region)?;
+            data_disks.entry(d.tier.clone()).or_insert((0, price, source)).0 += total * u64::from(d.count);
+        }
     }
     let mut out = Vec::new();
     for ((sku, os, priority), (count, price, kind, source)) in compute {
@@ -232,6 +240,17 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             price,
             rate: Rate::monthly(price).times(count),
             kind: ComponentKind::OsDisk,
+            source,
+        });
+    }
+    for (tier, (count, price, source)) in data_disks {
+        out.push(Component {
+            name: format!("Data disks ({tier})"),
+            unit: "months",
+            quantity: count,
+            price,
+            rate: Rate::monthly(price).times(count),
+            kind: ComponentKind::DataDisk,
             source,
         });
     }

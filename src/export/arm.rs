@@ -78,30 +78,22 @@ fn set_id(name: &str) -> String {
 
 /// The OS disk for a tier: its storage type and the tier's size in GiB.
 fn os_disk(tier: &str) -> Value {
-    let (kind, number) = tier.split_at(1);
-    let storage = match kind {
-        "P" => "Premium_LRS",
-        "E" => "StandardSSD_LRS",
-        _ => "Standard_LRS",
-    };
-    let size = match number.parse::<u32>().unwrap_or(10) {
-        1 => 4,
-        2 => 8,
-        3 => 16,
-        4 => 32,
-        6 => 64,
-        10 => 128,
-        15 => 256,
-        20 => 512,
-        30 => 1024,
-        40 => 2048,
-        50 => 4096,
-        60 => 8192,
-        70 => 16384,
-        _ => 32767,
-    };
+    let (storage, size) = super::disk(tier);
     json!({ "createOption": "FromImage", "caching": "ReadWrite", "diskSizeGB": size,
             "managedDisk": { "storageAccountType": storage } })
+}
+
+/// Empty data disks, numbered from LUN 0.
+fn data_disks(model: &crate::model::config::VmModel) -> Vec<Value> {
+    let mut out = Vec::new();
+    for d in &model.data_disks {
+        let (storage, size) = super::disk(&d.tier);
+        for _ in 0..d.count {
+            out.push(json!({ "lun": out.len(), "createOption": "Empty", "caching": "None", "diskSizeGB": size,
+                             "managedDisk": { "storageAccountType": storage } }));
+        }
+    }
+    out
 }
 
 fn image(image: &str) -> Value {
@@ -129,7 +121,11 @@ fn scale_set(c: &ScaleSetConfig, capacity: u32) -> Value {
     };
     let mut profile = json!({
         "osProfile": os_profile,
-        "storageProfile": { "imageReference": image(&c.model.image), "osDisk": os_disk(&c.model.os_disk_tier) },
+        "storageProfile": {
+            "imageReference": image(&c.model.image),
+            "osDisk": os_disk(&c.model.os_disk_tier),
+            "dataDisks": data_disks(&c.model),
+        },
         "networkProfile": {
             "networkInterfaceConfigurations": [ {
                 "name": format!("{}-nic", c.name),

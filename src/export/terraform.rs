@@ -63,31 +63,6 @@ fn resource_type(c: &ScaleSetConfig) -> &'static str {
     }
 }
 
-fn disk(tier: &str) -> (&'static str, u32) {
-    let storage = match tier.as_bytes().first() {
-        Some(b'P') => "Premium_LRS",
-        Some(b'E') => "StandardSSD_LRS",
-        _ => "Standard_LRS",
-    };
-    let size = match tier[1..].parse::<u32>().unwrap_or(10) {
-        1 => 4,
-        2 => 8,
-        3 => 16,
-        4 => 32,
-        6 => 64,
-        10 => 128,
-        15 => 256,
-        20 => 512,
-        30 => 1024,
-        40 => 2048,
-        50 => 4096,
-        60 => 8192,
-        70 => 16384,
-        _ => 32767,
-    };
-    (storage, size)
-}
-
 fn scale_set(out: &mut String, c: &ScaleSetConfig, capacity: u32) {
     let flexible = c.orchestration_mode == OrchestrationMode::Flexible;
     let windows = c.model.os == OsType::Windows;
@@ -205,12 +180,26 @@ fn scale_set(out: &mut String, c: &ScaleSetConfig, capacity: u32) {
     } else {
         w(format!("  source_image_id = {}", quoted(&c.model.image)));
     }
-    let (storage, size) = disk(&c.model.os_disk_tier);
+    let (storage, size) = super::disk(&c.model.os_disk_tier);
     w("  os_disk {".to_owned());
     w("    caching              = \"ReadWrite\"".to_owned());
     w(format!("    storage_account_type = {}", quoted(storage)));
     w(format!("    disk_size_gb         = {size}"));
     w("  }".to_owned());
+    let mut lun = 0;
+    for d in &c.model.data_disks {
+        let (storage, size) = super::disk(&d.tier);
+        for _ in 0..d.count {
+            w("  data_disk {".to_owned());
+            w(format!("    lun                  = {lun}"));
+            w("    caching              = \"None\"".to_owned());
+            w("    create_option        = \"Empty\"".to_owned());
+            w(format!("    storage_account_type = {}", quoted(storage)));
+            w(format!("    disk_size_gb         = {size}"));
+            w("  }".to_owned());
+            lun += 1;
+        }
+    }
     w("  network_interface {".to_owned());
     w(format!("    name    = {}", quoted(&format!("{}-nic", c.name))));
     w("    primary = true".to_owned());

@@ -350,6 +350,14 @@ fn scale_set(kind: &str, b: &Map<String, Value>, address: &str, file: &str, warn
             json!({ "name": get(nic, "name"), "properties": { "ipConfigurations": configs } })
         })
         .collect();
+    let data_disks: Vec<Value> = b
+        .get("data_disk")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|d| json!({ "diskSizeGB": get(d, "disk_size_gb"), "managedDisk": { "storageAccountType": get(d, "storage_account_type") } }))
+        .collect();
     let mix = first(b, "priority_mix").map(|m| {
         json!({ "baseRegularPriorityCount": get(m, "base_regular_count"), "regularPriorityPercentageAboveBase": get(m, "regular_percentage_above_base") })
     });
@@ -396,7 +404,6 @@ fn scale_set(kind: &str, b: &Map<String, Value>, address: &str, file: &str, warn
         }
     }
     for (key, what) in [
-        ("data_disk", "data disks cost money but are not modelled yet: the cost shown leaves them out"),
         ("spot_restore", "Spot restore (re-creating evicted VMs) is not modelled"),
         ("automatic_os_upgrade_policy", "automatic OS image upgrades are not modelled"),
     ] {
@@ -428,7 +435,7 @@ fn scale_set(kind: &str, b: &Map<String, Value>, address: &str, file: &str, warn
             "priorityMixPolicy": mix,
             "virtualMachineProfile": {
                 "osProfile": os_profile_json(windows, prefix),
-                "storageProfile": { "imageReference": image, "osDisk": os_disk },
+                "storageProfile": { "imageReference": image, "osDisk": os_disk, "dataDisks": data_disks },
                 "networkProfile": if nics.is_empty() { Value::Null } else { json!({ "networkInterfaceConfigurations": nics }) },
                 "priority": get(b, "priority"),
                 "evictionPolicy": get(b, "eviction_policy"),

@@ -93,7 +93,7 @@ fn az_vmss_show_imports_with_every_value_traced_and_effects_said() {
     assert!(yaml.contains("web.json $.tags") && yaml.contains("$.virtualMachineProfile.diagnosticsProfile"), "{yaml}");
     assert!(yaml.contains("rollingUpgradePolicy.rollbackFailedInstancesOnPolicyBreach"), "{yaml}");
     let warned = imported.warnings.join("\n");
-    assert!(warned.contains("$.virtualMachineProfile.storageProfile.dataDisks: data disks cost money"), "{warned}");
+    assert!(warned.contains("$.virtualMachineProfile.storageProfile.dataDisks[0]: a data disk without"), "{warned}");
     assert!(warned.contains("loadBalancer.rules is set to 1"), "{warned}");
     let defs = definitions(yaml);
     assert_eq!(defs.len(), 1);
@@ -323,6 +323,9 @@ mod generated {
             y += &format!("    automaticRepairs: {{ enabled: true, gracePeriod: {grace}m }}\n");
         }
         y += &format!("    osDisk: {{ tier: {} }}\n", ["P4", "P10", "E10", "S10", "P30"][tier]);
+        if tier % 2 == 1 {
+            y += &format!("    dataDisks: [{{ tier: P10, count: {} }}, {{ tier: E30 }}]\n", tier + 1);
+        }
         y += &format!("    provisioningTime: {}s\n", capacity * 7);
         if network.0 > 0 {
             y += &format!("    loadBalancer: {{ rules: {}, dataProcessedGb: {} }}\n", network.0, network.1);
@@ -491,11 +494,7 @@ fn a_terraform_configuration_imports_with_variables_locals_and_references() {
     assert!(web.config.autoscale.is_some(), "joined by target_resource_id");
     assert!(imported.yaml.contains("main.tf azurerm_linux_virtual_machine_scale_set.web.name"), "{}", imported.yaml);
     assert!(imported.yaml.contains("azurerm_linux_virtual_machine_scale_set.web.admin_username"), "{}", imported.yaml);
-    let warned = imported.warnings.join("\n");
-    assert!(
-        warned.contains("azurerm_linux_virtual_machine_scale_set.web.data_disk: data disks cost money"),
-        "{warned}"
-    );
+    assert_eq!(web.config.model.data_disks, [crate::model::config::DataDisks { tier: "P10".to_owned(), count: 1 }]);
     // Not HCL: the file and what is accepted.
     let err = run(&[("broken.tf", "resource \"x\" {")], &Options::default()).unwrap_err().to_string();
     assert!(err.contains("broken.tf: not Terraform (HCL)") && err.contains("accepted"), "{err}");

@@ -234,11 +234,34 @@ pub(super) fn read(
     if let Some(tier) = disk_tier(&os_disk, windows) {
         put("osDisk", json!({ "tier": tier.0 }), &format!("{} ({})", join(&storage_path, "osDisk"), tier.1));
     }
-    if storage.get("dataDisks").and_then(Value::as_array).is_some_and(|d| !d.is_empty()) {
-        warnings.push(format!(
-            "{file}: {}: data disks cost money but are not modelled yet: the cost shown leaves them out",
-            join(&storage_path, "dataDisks")
-        ));
+    if let Some(disks) = storage.get("dataDisks").and_then(Value::as_array).filter(|d| !d.is_empty()) {
+        let disks_path = join(&storage_path, "dataDisks");
+        let mut tiers: Vec<(String, u32)> = Vec::new();
+        for (i, disk) in disks.iter().enumerate() {
+            let kind = disk.pointer("/managedDisk/storageAccountType").and_then(Value::as_str);
+            let size = disk.get("diskSizeGB").and_then(as_int).and_then(|s| u64::try_from(s).ok());
+            let (Some(kind), Some(size)) = (kind, size) else {
+                warnings.push(format!(
+                    "{file}: {disks_path}[{i}]: a data disk without managedDisk.storageAccountType and diskSizeGB \
+                     cannot be priced: left out (add it to dataDisks by hand)"
+                ));
+                continue;
+            };
+            match tier_of(kind, size) {
+                Some(tier) => match tiers.iter_mut().find(|(t, _)| *t == tier) {
+                    Some((_, n)) => *n += 1,
+                    None => tiers.push((tier, 1)),
+                },
+                None => warnings.push(format!(
+                    "{file}: {disks_path}[{i}]: storage type {kind} is not priced here (Premium_LRS, StandardSSD_LRS, \
+                     Standard_LRS are): left out"
+                )),
+            }
+        }
+        if !tiers.is_empty() {
+            let value: Vec<Value> = tiers.iter().map(|(tier, count)| json!({ "tier": tier, "count": count })).collect();
+            put("dataDisks", Value::Array(value), &disks_path);
+        }
     }
     if let Some(license) = profile.get("licenseType").and_then(Value::as_str)
         && (license.eq_ignore_ascii_case("Windows_Server") || license.eq_ignore_ascii_case("Windows_Client"))
@@ -380,22 +403,27 @@ fn network(
 /// holds it); the image's default size when none is given (30 GiB Linux, 127 GiB Windows).
 fn disk_tier(os_disk: &Value, windows: bool) -> Option<(String, String)> {
     let kind = os_disk.pointer("/managedDisk/storageAccountType").and_then(Value::as_str)?;
+    let given = os_disk.get("diskSizeGB").and_then(as_int).and_then(|s| u64::try_from(s).ok());
+    let size = given.unwrap_or(if windows { 127 } else { 30 });
+    let why = match given {
+        Some(s) => format!("{kind}, {s} GiB"),
+        None => format!("{kind}, the image's default {size} GiB"),
+    };
+    Some((tier_of(kind, size)?, why))
+}
+
+/// The tier of a managed disk of `size` GiB: the smallest that holds it.
+fn tier_of(kind: &str, size: u64) -> Option<String> {
     let letter = match kind.to_ascii_lowercase().as_str() {
         "premium_lrs" | "premium_zrs" => "P",
         "standardssd_lrs" | "standardssd_zrs" => "E",
         "standard_lrs" => "S",
         _ => return None,
     };
-    let given = os_disk.get("diskSizeGB").and_then(as_int).and_then(|s| u64::try_from(s).ok());
-    let size = given.unwrap_or(if windows { 127 } else { 30 });
     let number = TIER_SIZES.iter().find(|(gib, _)| *gib >= size).map_or(50, |(_, n)| *n);
     // Standard HDD has no tiers below S4.
     let number = if letter == "S" { number.max(4) } else { number };
-    let why = match given {
-        Some(s) => format!("{kind}, {s} GiB"),
-        None => format!("{kind}, the image's default {size} GiB"),
-    };
-    Some((format!("{letter}{number}"), why))
+    Some(format!("{letter}{number}"))
 }
 
 /// An integer written as a number or a string (Azure writes capacities both ways).

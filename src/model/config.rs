@@ -92,6 +92,17 @@ pub struct VmModel {
     /// Spot `maxPrice` an hour; `None` is Azure's -1 (up to the regular price).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_price: Option<super::money::Money>,
+    /// Managed data disks attached to every VM, billed per disk like the OS disk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_disks: Vec<DataDisks>,
+}
+
+/// Data disks of one tier on every VM.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataDisks {
+    pub tier: String,
+    pub count: u32,
 }
 
 impl VmModel {
@@ -112,6 +123,8 @@ impl VmModel {
         check("hybridBenefit", self.hybrid_benefit.to_string(), new.hybrid_benefit.to_string());
         let max = |m: Option<super::money::Money>| m.map_or_else(|| "-1".to_owned(), |m| m.to_string());
         check("maxPrice", max(self.max_price), max(new.max_price));
+        let disks = |d: &[DataDisks]| d.iter().map(|d| format!("{}x{}", d.count, d.tier)).collect::<Vec<_>>().join(",");
+        check("dataDisks", disks(&self.data_disks), disks(&new.data_disks));
         out
     }
 }

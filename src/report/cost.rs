@@ -38,7 +38,8 @@ impl CostView {
         let defined = self.defined.iter().flat_map(|d| &d.scale_sets).flat_map(|s| &s.components);
         let estimated: Vec<&ComponentView> = now.chain(defined).filter(|c| c.source == estimate).collect();
         for (rule, disk) in [(VM_ESTIMATE_RULE, false), (DISK_ESTIMATE_RULE, true)] {
-            let used = estimated.iter().any(|c| c.name.starts_with("OS disk") == disk);
+            let is_disk = |c: &&&ComponentView| c.name.starts_with("OS disk") || c.name.starts_with("Data disks");
+            let used = estimated.iter().any(|c| is_disk(&c) == disk);
             if used && !self.price_sources.iter().any(|s| s == rule) {
                 self.price_sources.push(rule.to_owned());
             }

@@ -173,6 +173,8 @@ pub struct RawScaleSet {
     pub eviction_policy: Option<EvictionPolicy>,
     pub priority_mix: Option<RawPriorityMix>,
     pub os_disk: Option<RawOsDisk>,
+    /// Managed data disks on every VM, billed per disk.
+    pub data_disks: Option<Vec<RawDataDisks>>,
     /// Windows billed at the Linux rate (Azure Hybrid Benefit).
     pub hybrid_benefit: Option<bool>,
     /// Spot only: the most an hour of a VM may cost (`-1`, the default: up to the regular price).
@@ -299,6 +301,16 @@ pub struct RawRollingUpgradePolicy {
 pub struct RawPriorityMix {
     pub base_regular_priority_count: Option<i64>,
     pub regular_priority_percentage_above_base: Option<i64>,
+}
+
+/// `dataDisks: [{ tier: P10, count: 2 }]`: managed data disks on every VM.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDataDisks {
+    /// A managed disk tier, as for the OS disk.
+    pub tier: String,
+    /// Disks of this tier on each VM (default 1).
+    pub count: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -393,7 +393,7 @@ mod tests {
     #[test]
     fn mistakes_say_what_is_accepted() {
         let err = |spec: &str| parse(spec).unwrap_err();
-        assert!(err("rules[0].treshold=5").contains("unknown path 'rules[0].treshold'; accepted: sku, rules[N|*]"));
+        assert!(err("rules[0].treshold=5").contains("unknown path 'rules[0].treshold'; accepted: sku, priorityMix"));
         assert!(err("rules[0].threshold=90..60:5").contains("inverted"));
         assert!(err("rules[0].threshold=60..90:0").contains("not above zero"));
         assert!(err("rules[0].threshold=60..90").contains("needs a step"));

@@ -16,7 +16,8 @@ use crate::model::autoscale::{
     Autoscale, CapacityRange, Day, Direction, Profile, Rule, ScaleType, Schedule, Statistic, TimeAggregation,
 };
 use crate::model::config::{
-    AutomaticRepairs, LoadBalancer, PriorityMix, RollingUpgradePolicy, ScaleSetConfig, UpgradePolicy, VmModel,
+    AutomaticRepairs, DataDisks, LoadBalancer, PriorityMix, RollingUpgradePolicy, ScaleSetConfig, UpgradePolicy,
+    VmModel,
 };
 use crate::model::duration::Duration;
 use crate::model::enums::{

@@ -259,6 +259,31 @@ pub(super) fn validate_set(
         c.problem("osDisk.tier", format!("unknown managed disk tier '{os_disk_tier}'{}", suggest::phrase_after(&near)));
     }
 
+    // Azure attaches up to 64 data disks to the largest sizes; each tier is priced like the OS disk.
+    let mut data_disks: Vec<DataDisks> = Vec::new();
+    for (i, d) in raw.data_disks.iter().flatten().enumerate() {
+        let field = format!("dataDisks[{i}]");
+        if !catalog.knows_disk_tier(&d.tier) {
+            let near = suggest::nearest(&d.tier, catalog.disk_tiers());
+            c.problem(
+                format!("{field}.tier"),
+                format!("unknown managed disk tier '{}'{}", d.tier, suggest::phrase_after(&near)),
+            );
+        }
+        let count = d.count.unwrap_or(1);
+        if !(1..=64).contains(&count) {
+            c.problem(format!("{field}.count"), format!("{count} is out of range (accepted: 1 to 64 disks per VM)"));
+        }
+        let count = u32::try_from(count.clamp(1, 64)).unwrap_or(1);
+        match data_disks.iter_mut().find(|e| e.tier == d.tier) {
+            Some(e) => e.count += count,
+            None => data_disks.push(DataDisks { tier: d.tier.clone(), count }),
+        }
+    }
+    if data_disks.iter().map(|d| d.count).sum::<u32>() > 64 {
+        c.problem("dataDisks", "more than 64 data disks per VM (the most Azure attaches)");
+    }
+
     let hybrid_benefit = raw.hybrid_benefit.unwrap_or(false);
     if hybrid_benefit && os != OsType::Windows {
         c.problem("hybridBenefit", "applies to Windows VMs only (os: windows)");
@@ -292,7 +317,7 @@ pub(super) fn validate_set(
     if raw.max_price.is_some() && priority != Priority::Spot {
         c.problem("maxPrice", "applies to Spot VMs only (priority: Spot)");
     }
-    let model = VmModel { sku, os, image, os_disk_tier, priority, hybrid_benefit, max_price };
+    let model = VmModel { sku, os, image, os_disk_tier, priority, hybrid_benefit, max_price, data_disks };
 
     let (load_balancer, public_ips) = validate_network(raw, &mut c);
 
@@ -374,6 +399,11 @@ pub(super) fn check_prices(model: &VmModel, region: &str, mixed: bool, catalog: 
     }
     if let Err(e) = catalog.disk_monthly_sourced(&model.os_disk_tier, region) {
         c.problem("osDisk.tier", e.to_string());
+    }
+    for (i, d) in model.data_disks.iter().enumerate() {
+        if let Err(e) = catalog.disk_monthly_sourced(&d.tier, region) {
+            c.problem(format!("dataDisks[{i}].tier"), e.to_string());
+        }
     }
 }
 
