@@ -631,3 +631,28 @@ fn a_windows_price_no_source_has_is_a_labelled_estimate_and_strict_prices_refuse
     let env = Env::with_definition(WEB);
     assert_eq!(cost(&env)["defined"]["scaleSets"][0]["components"][0]["source"], "catalog");
 }
+
+#[test]
+fn data_disks_and_per_vm_public_ips_are_billed_per_vm_and_follow_scaling() {
+    let env = Env::applied(&web_with(&[(
+        "    osDisk: { tier: P10 }\n",
+        "    osDisk: { tier: P10 }\n    dataDisks: [{ tier: P10, count: 2 }, { tier: E30 }]\n    publicIpPerVm: true\n",
+    )]));
+    let doc = cost(&env);
+    // 3 VMs x 2 P10 data disks: 6 disk-months at $19.71; one E30 each: 3 at $76.80.
+    let p10 = component(&doc, 0, "Data disks (P10)");
+    assert_eq!((p10["quantity"].as_u64(), p10["price"].as_str()), (Some(6), Some("19.710000")));
+    assert_eq!(component(&doc, 0, "Data disks (E30)")["quantity"], 3);
+    // One public IP per VM: 3 x 730 h.
+    assert_eq!(component(&doc, 0, "Public IPv4 addresses (Standard, one per VM)")["quantity"], 2190);
+    env.ok(["scale", "web", "--capacity", "5"]);
+    let doc = cost(&env);
+    assert_eq!(component(&doc, 0, "Data disks (P10)")["quantity"], 10);
+    assert_eq!(component(&doc, 0, "Public IPv4 addresses (Standard, one per VM)")["quantity"], 3650);
+    // A tier that does not exist, or too many disks, is named.
+    let bad = Env::with_definition(&web_with(&[(
+        "    osDisk: { tier: P10 }\n",
+        "    dataDisks: [{ tier: P11, count: 65 }]\n",
+    )]));
+    bad.run(["validate"]).code(65).stderr_has("dataDisks[0].tier").stderr_has("dataDisks[0].count");
+}

@@ -195,7 +195,10 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
     let mut compute: BTreeMap<(String, String, Priority), ComputeLine> = BTreeMap::new();
     let mut disks: BTreeMap<String, (u64, Money, &'static str)> = BTreeMap::new();
     let mut data_disks: BTreeMap<String, (u64, Money, &'static str)> = BTreeMap::new();
+    // VMs that exist, whatever their power state: each holds its own public IP, if it has one.
+    let mut vms: u64 = 0;
     for ((version, priority), billed, total) in groups {
+        vms += total;
         let model = set.model(version).unwrap_or(&set.config.model);
         if billed > 0 {
             let (price, source) = vm_price_bound(catalog, region, model, priority)?;
@@ -254,12 +257,13 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             source,
         });
     }
-    network_components(catalog, set, &mut out);
+    network_components(catalog, set, vms, &mut out);
     Ok(out)
 }
 
-/// The load balancer and public IPs of a set, at the built-in network prices.
-fn network_components(catalog: &Catalog, set: &ScaleSet, out: &mut Vec<Component>) {
+/// The load balancer and public IPs of a set, at the built-in network prices; `vms` is the
+/// number of VMs that exist (for per-VM public IPs).
+fn network_components(catalog: &Catalog, set: &ScaleSet, vms: u64, out: &mut Vec<Component>) {
     let region = set.config.region.as_str();
     let price = |meter: NetworkMeter| catalog.network_price(meter, region);
     if let Some(lb) = set.config.load_balancer {
@@ -301,6 +305,18 @@ fn network_components(catalog: &Catalog, set: &ScaleSet, out: &mut Vec<Component
                 source,
             });
         }
+    }
+    if set.config.public_ip_per_vm && vms > 0 {
+        let (price, source) = price(NetworkMeter::PublicIpv4Static);
+        out.push(Component {
+            name: "Public IPv4 addresses (Standard, one per VM)".to_owned(),
+            unit: "hours",
+            quantity: vms * MONTH_HOURS,
+            price,
+            rate: Rate::hourly(price).times(vms),
+            kind: ComponentKind::PublicIp,
+            source,
+        });
     }
     if set.config.public_ips > 0 {
         let count = u64::from(set.config.public_ips);

@@ -96,6 +96,16 @@ fn data_disks(model: &crate::model::config::VmModel) -> Vec<Value> {
     out
 }
 
+/// The NIC's IP configuration: the subnet, and a public IP per VM when the set has them.
+fn ip_configuration(c: &ScaleSetConfig) -> Value {
+    let mut ip = json!({ "subnet": { "id": "[parameters('subnetId')]" } });
+    if c.public_ip_per_vm {
+        ip["publicIPAddressConfiguration"] =
+            json!({ "name": format!("{}-pip", c.name), "properties": { "idleTimeoutInMinutes": 4 } });
+    }
+    ip
+}
+
 fn image(image: &str) -> Value {
     let parts: Vec<&str> = image.split(':').collect();
     match parts.as_slice() {
@@ -132,7 +142,7 @@ fn scale_set(c: &ScaleSetConfig, capacity: u32) -> Value {
                 "properties": {
                     "primary": true,
                     "ipConfigurations": [ { "name": format!("{}-ip", c.name),
-                        "properties": { "subnet": { "id": "[parameters('subnetId')]" } } } ]
+                        "properties": ip_configuration(c) } ]
                 }
             } ]
         },

@@ -207,6 +207,11 @@ fn scale_set(out: &mut String, c: &ScaleSetConfig, capacity: u32) {
     w(format!("      name      = {}", quoted(&format!("{}-ip", c.name))));
     w("      primary   = true".to_owned());
     w("      subnet_id = var.subnet_id".to_owned());
+    if c.public_ip_per_vm {
+        w("      public_ip_address {".to_owned());
+        w(format!("        name = {}", quoted(&format!("{}-pip", c.name))));
+        w("      }".to_owned());
+    }
     w("    }".to_owned());
     w("  }".to_owned());
     w("}".to_owned());

@@ -333,6 +333,9 @@ mod generated {
         if network.1 > 0 {
             y += &format!("    publicIps: {}\n", network.1 % 5);
         }
+        if network.1 % 3 == 1 {
+            y += "    publicIpPerVm: true\n";
+        }
         if let Some((min, span, threshold, cooldown, weekend)) = autoscale {
             y += &format!(
                 "    autoscale:\n      profiles:\n        - name: default\n          capacity: {{ minimum: {min}, maximum: {}, default: {min} }}\n          rules:\n            - {{ condition: \"Percentage CPU > {threshold} avg 5m\", scale: out 1, cooldown: {cooldown}m }}\n            - {{ condition: \"Percentage CPU < 20 avg 10m\", scale: in 1, cooldown: {cooldown}m }}\n",

@@ -297,9 +297,7 @@ pub(super) fn read(
     if let Some(ips) = ip_tag {
         put("publicIps", json!(ips), &join(path, "tags.scaleset-publicIps"));
     }
-    if lb_tag.is_none() && ip_tag.is_none() {
-        network(file, &profile, &profile_path, sku.get("capacity").and_then(as_int), &mut put, warnings);
-    }
+    network(file, &profile, &profile_path, lb_tag.is_some(), &mut put, warnings);
 
     // Everything else: dropped (no effect) or said (an effect without a place here).
     let mapped_top = ["name", "location", "sku", "zones", "properties"];
@@ -357,12 +355,13 @@ pub(super) fn read(
     Ok(Set { name, id, entries, dropped })
 }
 
-/// Load balancer and public IPs, from the NIC configurations.
+/// Load balancer and public IPs, from the NIC configurations (the load balancer only when a
+/// `scaleset-loadBalancer` tag has not said it already).
 fn network(
     file: &str,
     profile: &Value,
     profile_path: &str,
-    capacity: Option<i64>,
+    lb_known: bool,
     put: &mut impl FnMut(&'static str, Value, &str),
     warnings: &mut Vec<String>,
 ) {
@@ -382,7 +381,7 @@ fn network(
             }
         }
     }
-    if pools > 0 {
+    if pools > 0 && !lb_known {
         put("loadBalancer", json!({ "rules": 1 }), &format!("{nics_path}: {pools} backend pool(s)"));
         warnings.push(format!(
             "{file}: {nics_path}: a load balancer's backend pool is referenced; its rule count is not in this \
@@ -390,12 +389,7 @@ fn network(
         ));
     }
     if let Some(source) = public_ip {
-        let count = capacity.unwrap_or(1).max(0);
-        put("publicIps", json!(count), &format!("{source}: one per VM at capacity {count}"));
-        warnings.push(format!(
-            "{file}: {source}: each VM gets a public IP; publicIps is a fixed count here, set to the capacity \
-             ({count}): it does not follow scaling"
-        ));
+        put("publicIpPerVm", json!(true), &source);
     }
 }
 

@@ -45,6 +45,10 @@ pub struct ScaleSetConfig {
     /// Standard static public IPv4 addresses billed with the set (priced only).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub public_ips: u32,
+    /// Every VM has a public IPv4 address of its own (a `publicIPAddressConfiguration`),
+    /// billed while the VM exists: the count follows scaling.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_ip_per_vm: bool,
 }
 
 fn is_zero(n: &u32) -> bool {

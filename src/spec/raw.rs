@@ -187,6 +187,8 @@ pub struct RawScaleSet {
     pub load_balancer: Option<RawLoadBalancer>,
     /// Standard static public IPv4 addresses billed with the set (default 0).
     pub public_ips: Option<i64>,
+    /// Every VM has its own public IPv4 address, billed while the VM exists (default false).
+    pub public_ip_per_vm: Option<bool>,
 }
 
 /// A zone written as a string or an integer.

@@ -355,6 +355,7 @@ pub(super) fn validate_set(
             model,
             load_balancer,
             public_ips,
+            public_ip_per_vm: raw.public_ip_per_vm.unwrap_or(false),
         },
     })
 }
