@@ -66,19 +66,13 @@ pub(super) fn attach(
             json!({ "minimum": number("minimum")?, "maximum": number("maximum")?, "default": number("default")? }),
         );
         let mut rules = Vec::new();
-        for (r, rule) in profile.get("rules").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let rule_path = format!("{here}.rules[{r}]");
+        for rule in profile.get("rules").and_then(Value::as_array).into_iter().flatten() {
             let mut trigger = rule.get("metricTrigger").cloned().unwrap_or(Value::Null);
             if let Some(map) = trigger.as_object_mut() {
-                // Kept by Azure for the metric's source; the metric here is always the set's own.
-                map.remove("metricNamespace");
-                if let Some(v) = map.remove("dimensions")
-                    && v.as_array().is_some_and(|d| !d.is_empty())
-                {
-                    warnings.push(format!(
-                        "{file}: {rule_path}.metricTrigger.dimensions: dimensions are not simulated: the rule reads \
-                         the whole set's metric"
-                    ));
+                // Kept: the definition takes them as Azure writes them (dimensions with a note:
+                // they are not simulated). An empty list is left out.
+                if map.get("dimensions").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                    map.remove("dimensions");
                 }
                 map.remove("metricResourceLocation");
             }

@@ -109,7 +109,8 @@ fn a_rest_scale_set_and_its_autoscale_setting_join_by_target() {
     assert!(yaml.contains(r#"osDisk: {"tier":"E10"}"#), "100 GiB rounds up to the 128 GiB tier: {yaml}");
     assert!(yaml.contains(r#""capacity":{"default":2,"maximum":10,"minimum":2}"#), "strings become numbers: {yaml}");
     assert!(yaml.contains("autoscale.json $.properties"), "{yaml}");
-    assert!(!yaml.contains("metricNamespace"), "{yaml}");
+    assert!(yaml.contains(r#""metricNamespace":"microsoft.compute/virtualmachinescalesets""#), "kept: {yaml}");
+    assert!(!yaml.contains("dimensions"), "an empty list is left out: {yaml}");
     assert!(yaml.contains("autoscale.json $.properties.notifications"), "{yaml}");
     let defs = definitions(yaml);
     assert!(defs[0].config.autoscale.is_some(), "the setting is attached");

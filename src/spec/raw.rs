@@ -419,6 +419,19 @@ pub struct RawMetricTrigger {
     pub divide_per_instance: Option<bool>,
     /// Accepted and ignored: the metric always comes from this scale set here.
     pub metric_resource_uri: Option<String>,
+    /// Accepted and ignored, as Azure writes it (`microsoft.compute/virtualmachinescalesets`).
+    pub metric_namespace: Option<String>,
+    /// Accepted; not simulated (the rule reads the whole set's metric), which a note says.
+    pub dimensions: Option<Vec<RawDimension>>,
+}
+
+/// A metric dimension filter as Azure writes it.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDimension {
+    pub dimension_name: String,
+    pub operator: String,
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -7,17 +7,23 @@ pub(super) fn validate_autoscale(raw: &RawAutoscale, set_max: u32, c: &mut Check
     if raw.profiles.is_empty() {
         c.problem(
             "autoscale.profiles",
-            "needs at least one profile (a default profile with no recurrence or fixedDate)",
+            "needs at least one profile (a default profile with no recurrence or fixedDate, or recurring profiles)",
         );
     }
     if raw.profiles.len() > 20 {
         c.problem("autoscale.profiles", format!("{} profiles; Azure allows at most 20", raw.profiles.len()));
     }
     let defaults = raw.profiles.iter().filter(|p| p.recurrence.is_none() && p.fixed_date.is_none()).count();
-    if !raw.profiles.is_empty() && defaults != 1 {
+    let recurring = raw.profiles.iter().filter(|p| p.recurrence.is_some()).count();
+    // As in Azure: one default profile, or none when recurring profiles cover the whole week
+    // (each runs until the next one starts, so one of them is always in force).
+    if !raw.profiles.is_empty() && (defaults > 1 || (defaults == 0 && recurring == 0)) {
         c.problem(
             "autoscale.profiles",
-            format!("needs exactly one default profile (without recurrence or fixedDate); found {defaults}"),
+            format!(
+                "needs exactly one default profile (without recurrence or fixedDate), or recurring profiles only; \
+                 found {defaults} default and {recurring} recurring"
+            ),
         );
     }
     let mut names = BTreeSet::new();
@@ -42,13 +48,22 @@ pub(super) fn validate_profile(p: &RawProfile, at: &str, set_max: u32, c: &mut C
     let (min, max, default) = (p.capacity.minimum, p.capacity.maximum, p.capacity.default);
     let max_allowed = i64::from(set_max);
     for (field, v) in [("minimum", min), ("maximum", max), ("default", default)] {
-        if !(0..=max_allowed).contains(&v) {
+        if v < 0 || (v > max_allowed && field != "maximum") {
             c.problem(
                 format!("{at}.capacity.{field}"),
                 format!("{v} is out of range (accepted: 0 to {max_allowed}, the set's limit)"),
             );
         }
     }
+    // A maximum above what the set can hold is what Azure accepts and never reaches: kept as the
+    // set's limit, and said.
+    if max > max_allowed && min <= max_allowed && default <= max_allowed {
+        c.note(
+            &format!("{at}.capacity.maximum"),
+            format!("{max} is above the set's limit of {max_allowed} VMs: autoscale stops at {max_allowed}"),
+        );
+    }
+    let max = max.min(max_allowed.max(min));
     if min > max {
         c.problem(format!("{at}.capacity"), format!("minimum {min} is greater than maximum {max}"));
     } else if !(min..=max).contains(&default) {

@@ -69,9 +69,15 @@ struct Checker<'a> {
     set: String,
     index: usize,
     problems: &'a mut Vec<Problem>,
+    /// What was read differently from how it was written, for the shell to tell the user.
+    notes: Vec<String>,
 }
 
 impl Checker<'_> {
+    fn note(&mut self, field: &str, message: impl std::fmt::Display) {
+        self.notes.push(format!("scale set '{}': {field}: {message}", self.set));
+    }
+
     fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
             position: None,

@@ -8,6 +8,13 @@ pub(super) fn validate_rule(r: &RawRule, at: &str, c: &mut Checker<'_>) -> Optio
     let before = c.problems.len();
     let mt = r.metric_trigger.as_ref();
     let sa = r.scale_action.as_ref();
+    if let Some(dims) = mt.and_then(|m| m.dimensions.as_ref()).filter(|d| !d.is_empty()) {
+        let names: Vec<&str> = dims.iter().map(|d| d.dimension_name.as_str()).collect();
+        c.note(
+            &format!("{at}.metricTrigger.dimensions"),
+            format!("dimensions ({}) are not simulated: the rule reads the whole set's metric", names.join(", ")),
+        );
+    }
     let long_form = r.metric_name.is_some() || mt.is_some();
     if r.condition.is_some() && long_form {
         c.problem(

@@ -12,7 +12,7 @@ pub(super) fn validate_set(
     problems: &mut Vec<Problem>,
 ) -> Option<SetDefinition> {
     let before = problems.len();
-    let mut c = Checker { set: raw.name.clone(), index, problems };
+    let mut c = Checker { set: raw.name.clone(), index, problems, notes: Vec::new() };
 
     if let Err(e) = names::check_set_name(&raw.name) {
         c.problem("name", e.to_string());
@@ -330,6 +330,7 @@ pub(super) fn validate_set(
     if c.problems.len() > before {
         return None;
     }
+    notes.append(&mut c.notes);
     Some(SetDefinition {
         notes,
         capacity,
