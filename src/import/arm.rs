@@ -208,11 +208,16 @@ fn object(v: Option<&Value>) -> Map<String, Value> {
     v.and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
-/// The scale sets and autoscale settings of a template, evaluated, with their paths.
+/// The scale sets and autoscale settings of a template, evaluated, with their paths; and the
+/// load balancers it defines (what a scale set's backend pool refers to).
 ///
 /// # Errors
 /// A template without `resources`, or nested deployments deeper than the limit.
-pub(super) fn resources(file: &str, template: &Value, options: &Options) -> Result<Vec<(Value, String)>, ImportError> {
+pub(super) fn resources(
+    file: &str,
+    template: &Value,
+    options: &Options,
+) -> Result<(Vec<(Value, String)>, super::LoadBalancers), ImportError> {
     let scope = TemplateScope {
         budget: Rc::new(std::cell::Cell::new(MAX_STEPS)),
         declared: Rc::new(object(template.get("parameters"))),
@@ -224,7 +229,23 @@ pub(super) fn resources(file: &str, template: &Value, options: &Options) -> Resu
     };
     let mut out = Vec::new();
     walk(file, template, "$", &scope, &mut out, 0)?;
-    Ok(out)
+    let mut balancers = super::LoadBalancers::new();
+    out.retain(|(resource, path)| {
+        let kind = resource.get("type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+        if kind != "microsoft.network/loadbalancers" {
+            return true;
+        }
+        let props = resource.get("properties").unwrap_or(&Value::Null);
+        let count = |key: &str| props.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        let rules = u32::try_from(count("loadBalancingRules") + count("outboundRules")).unwrap_or(u32::MAX);
+        let standard =
+            resource.pointer("/sku/name").and_then(Value::as_str).is_none_or(|s| !s.eq_ignore_ascii_case("basic"));
+        if let Some(name) = resource.get("name").and_then(Value::as_str) {
+            balancers.insert(name.to_ascii_lowercase(), super::Balancer { rules, standard, path: path.clone() });
+        }
+        false
+    });
+    Ok((out, balancers))
 }
 
 fn walk(
@@ -298,6 +319,7 @@ fn walk(
                 }
             } else if kind == "microsoft.compute/virtualmachinescalesets"
                 || kind == "microsoft.insights/autoscalesettings"
+                || kind == "microsoft.network/loadbalancers"
             {
                 // A resource whose condition is false is not deployed.
                 if let Some(condition) = resource.get("condition") {

@@ -62,6 +62,20 @@ pub(crate) struct Set {
     pub dropped: Vec<String>,
 }
 
+/// A load balancer defined beside the scale sets: what its backend pools cost.
+#[derive(Debug, Clone)]
+pub(crate) struct Balancer {
+    /// Load-balancing and outbound rules (inbound NAT rules are free).
+    pub rules: u32,
+    /// A Standard load balancer (Basic ones are not billed).
+    pub standard: bool,
+    /// Where it is defined.
+    pub path: String,
+}
+
+/// Load balancers by lowercased name.
+pub(crate) type LoadBalancers = BTreeMap<String, Balancer>;
+
 /// Why an import failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -92,7 +106,8 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
                 let dropped = resource.as_object_mut().and_then(|m| m.remove("terraformDropped"));
                 match kind(&resource) {
                     Kind::ScaleSet => {
-                        let mut set = vmss::read(input.name, &resource, &address, options, &mut warnings)?;
+                        let mut set =
+                            vmss::read(input.name, &resource, &address, options, &LoadBalancers::new(), &mut warnings)?;
                         for key in dropped.iter().flat_map(|d| d.as_array().cloned().unwrap_or_default()) {
                             set.dropped.push(format!(
                                 "{} {address}.{}",
@@ -117,15 +132,15 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
                 e.column()
             ))
         })?;
-        let found: Vec<(Value, String)> = match kind(&value) {
+        let (found, balancers): (Vec<(Value, String)>, LoadBalancers) = match kind(&value) {
             Kind::Template => arm::resources(input.name, &value, options)?,
-            _ => resources(&value, "$").into_iter().map(|(v, p)| (v.clone(), p)).collect(),
+            _ => (resources(&value, "$").into_iter().map(|(v, p)| (v.clone(), p)).collect(), LoadBalancers::new()),
         };
         for (resource, path) in &found {
             let (resource, path) = (resource, path.clone());
             match kind(resource) {
                 Kind::ScaleSet => {
-                    let mut set = vmss::read(input.name, resource, &path, options, &mut warnings)?;
+                    let mut set = vmss::read(input.name, resource, &path, options, &balancers, &mut warnings)?;
                     settle(&mut set, &mut warnings)?;
                     sets.push(set);
                 }

@@ -542,3 +542,32 @@ fn import_of_the_terraform_export_gives_the_definition_back() {
         terraform_round_trip(&defs).unwrap();
     }
 }
+
+#[test]
+fn a_load_balancer_in_the_template_gives_its_rule_count() {
+    let template = |sku: &str| {
+        format!(
+            r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "variables": {{ "lb": "web-lb" }},
+  "resources": [
+    {{ "type": "Microsoft.Network/loadBalancers", "name": "[variables('lb')]", "location": "eastus", "sku": {{ "name": "{sku}" }},
+      "properties": {{ "loadBalancingRules": [{{ "name": "http" }}, {{ "name": "https" }}], "outboundRules": [{{ "name": "out" }}],
+                      "inboundNatRules": [{{ "name": "ssh" }}] }} }},
+    {{ "type": "Microsoft.Compute/virtualMachineScaleSets", "name": "web", "location": "eastus",
+      "sku": {{ "name": "Standard_D2s_v5", "capacity": 2 }},
+      "properties": {{ "virtualMachineProfile": {{ "networkProfile": {{ "networkInterfaceConfigurations": [{{ "name": "nic",
+        "properties": {{ "ipConfigurations": [{{ "name": "ip", "properties": {{ "loadBalancerBackendAddressPools": [
+          {{ "id": "[resourceId('Microsoft.Network/loadBalancers/backendAddressPools', variables('lb'), 'pool')]" }} ] }} }}] }} }}] }} }} }} }}
+  ]
+}}"#
+        )
+    };
+    let imported = run(&[("lb.json", &template("Standard"))], &Options::default()).unwrap();
+    let lb = definitions(&imported.yaml)[0].config.load_balancer.expect("a load balancer");
+    assert_eq!(lb.rules, 3, "load-balancing and outbound rules count; NAT rules are free");
+    assert!(!imported.warnings.join("\n").contains("load balancer"), "{:?}", imported.warnings);
+    let basic = run(&[("lb.json", &template("Basic"))], &Options::default()).unwrap();
+    assert!(definitions(&basic.yaml)[0].config.load_balancer.is_none());
+    assert!(basic.warnings.join("\n").contains("a Basic load balancer, which is not billed"), "{:?}", basic.warnings);
+}

@@ -55,6 +55,7 @@ pub(super) fn read(
     resource: &Value,
     path: &str,
     options: &Options,
+    balancers: &super::LoadBalancers,
     warnings: &mut Vec<String>,
 ) -> Result<Set, ImportError> {
     let flat = resource.get("properties").is_none();
@@ -297,7 +298,7 @@ pub(super) fn read(
     if let Some(ips) = ip_tag {
         put("publicIps", json!(ips), &join(path, "tags.scaleset-publicIps"));
     }
-    network(file, &profile, &profile_path, lb_tag.is_some(), &mut put, warnings);
+    network(file, &profile, &profile_path, lb_tag.is_some(), balancers, &mut put, warnings);
 
     // Everything else: dropped (no effect) or said (an effect without a place here).
     let mapped_top = ["name", "location", "sku", "zones", "properties"];
@@ -362,6 +363,7 @@ fn network(
     profile: &Value,
     profile_path: &str,
     lb_known: bool,
+    balancers: &super::LoadBalancers,
     put: &mut impl FnMut(&'static str, Value, &str),
     warnings: &mut Vec<String>,
 ) {
@@ -370,23 +372,54 @@ fn network(
         return;
     };
     let mut pools = 0;
+    let mut referenced: Option<String> = None;
     let mut public_ip = None;
     for (n, nic) in nics.iter().enumerate() {
         let configs = nic.pointer("/properties/ipConfigurations").or_else(|| nic.get("ipConfigurations"));
         for (c, config) in configs.and_then(Value::as_array).into_iter().flatten().enumerate() {
             let body = config.get("properties").unwrap_or(config);
-            pools += body.get("loadBalancerBackendAddressPools").and_then(Value::as_array).map_or(0, Vec::len);
+            for pool in body.get("loadBalancerBackendAddressPools").and_then(Value::as_array).into_iter().flatten() {
+                pools += 1;
+                // .../loadBalancers/NAME/backendAddressPools/POOL names the balancer.
+                let id = pool.get("id").and_then(Value::as_str).unwrap_or_default();
+                let parts: Vec<&str> = id.split('/').collect();
+                if let Some(at) = parts.iter().position(|p| p.eq_ignore_ascii_case("loadBalancers")) {
+                    referenced.get_or_insert_with(|| parts.get(at + 1).unwrap_or(&"").to_ascii_lowercase());
+                }
+            }
             if body.get("publicIPAddressConfiguration").is_some() {
                 public_ip.get_or_insert(format!("{nics_path}[{n}].ipConfigurations[{c}].publicIPAddressConfiguration"));
             }
         }
     }
     if pools > 0 && !lb_known {
-        put("loadBalancer", json!({ "rules": 1 }), &format!("{nics_path}: {pools} backend pool(s)"));
-        warnings.push(format!(
-            "{file}: {nics_path}: a load balancer's backend pool is referenced; its rule count is not in this \
-             resource: loadBalancer.rules is set to 1 (set it to the LB's number of rules)"
-        ));
+        let named = referenced.as_ref().and_then(|name| balancers.get(name));
+        // The pool's ID known only when deploying (reference()), and one load balancer in the
+        // files: that one, said.
+        let only = (named.is_none() && balancers.len() == 1).then(|| balancers.values().next()).flatten();
+        if let Some(lb) = only {
+            warnings.push(format!(
+                "{file}: {nics_path}: the backend pool's load balancer is known only when deploying; the files \
+                 define one, at {}: its {} rule(s) are used",
+                lb.path, lb.rules
+            ));
+        }
+        match named.or(only) {
+            Some(lb) if lb.standard => {
+                put("loadBalancer", json!({ "rules": lb.rules }), &format!("{}: {} rule(s)", lb.path, lb.rules));
+            }
+            Some(lb) => warnings.push(format!(
+                "{file}: {}: a Basic load balancer, which is not billed: no loadBalancer in the definition",
+                lb.path
+            )),
+            None => {
+                put("loadBalancer", json!({ "rules": 1 }), &format!("{nics_path}: {pools} backend pool(s)"));
+                warnings.push(format!(
+                    "{file}: {nics_path}: a load balancer's backend pool is referenced; its rule count is not in the \
+                     files given: loadBalancer.rules is set to 1 (set it to the LB's number of rules)"
+                ));
+            }
+        }
     }
     if let Some(source) = public_ip {
         put("publicIpPerVm", json!(true), &source);
