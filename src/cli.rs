@@ -62,9 +62,10 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub file: PathBuf,
-    /// The state: a file, or a blob in Azure Storage (az://ACCOUNT/CONTAINER/PATH, credentials
+    /// The state: a file, a blob in Azure Storage (az://ACCOUNT/CONTAINER/PATH, credentials
     /// from AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or
-    /// AZURE_STORAGE_SAS_TOKEN).
+    /// AZURE_STORAGE_SAS_TOKEN) or an S3 object (s3://BUCKET/KEY, credentials from the AWS_
+    /// variables).
     #[arg(long, env = "SCALESET_STATE", default_value = "scalesets.state.json", global = true, value_name = "PATH")]
     pub state: PathBuf,
     /// Output format of commands that print data.
@@ -410,16 +411,18 @@ pub enum Command {
         #[command(subcommand)]
         action: PricesAction,
     },
-    /// Write a definition from what Azure shows: `az vmss show -o json`, `az monitor autoscale
-    /// show -o json`, or REST bodies of scale sets and autoscale settings.
+    /// Write a definition from what users deploy: `az vmss show -o json`, `az monitor
+    /// autoscale show -o json`, REST bodies, ARM templates (Bicep: compiled with `az bicep
+    /// build`), Terraform azurerm `.tf` files.
     Import {
-        /// JSON files (`-` for stdin).
+        /// JSON, ARM template or `.tf` files (`-` for stdin, read as JSON).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// An ARM parameters file: its values fill `{NAME}` placeholders.
+        /// An ARM parameters file: values for template parameters and `{NAME}` placeholders.
         #[arg(long, value_name = "FILE")]
         parameters: Option<PathBuf>,
-        /// A value for a `{NAME}` placeholder (repeatable; wins over --parameters).
+        /// A value for a template parameter, a Terraform variable or a `{NAME}` placeholder
+        /// (repeatable; wins over --parameters).
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
         /// The region of resources that name none.
@@ -441,8 +444,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Copy the state between a local file and a blob (`az://ACCOUNT/CONTAINER/PATH`), as
-    /// `terraform state pull/push` do.
+    /// Copy the state between a local file and a blob (`az://...`, `s3://...`), as `terraform
+    /// state pull/push` do.
     State {
         #[command(subcommand)]
         action: StateAction,
@@ -471,10 +474,10 @@ pub enum StateAction {
         #[arg(long)]
         force: bool,
     },
-    /// Copy the state at --state to another location (a file or an az:// URL), with the same
-    /// checks as push; the source is left as it is.
+    /// Copy the state at --state to another location (a file, an az:// or s3:// URL), with the
+    /// same checks as push; the source is left as it is.
     Migrate {
-        /// Where to: a file path or az://ACCOUNT/CONTAINER/PATH.
+        /// Where to: a file path, az://ACCOUNT/CONTAINER/PATH or s3://BUCKET/KEY.
         #[arg(long, value_name = "LOCATION")]
         to: PathBuf,
         /// Replace whatever is there (its previous version is kept as the backup).
