@@ -109,20 +109,12 @@ fn typed(v: Value, kind: &str) -> Value {
     }
 }
 
-impl TemplateScope<'_> {
+impl<'a> TemplateScope<'a> {
     fn nested(&self, f: impl FnOnce(&Self) -> Value) -> Outcome {
         if self.depth >= MAX_DEPTH {
             return Err(Unresolved("parameters and variables nest too deep (a cycle?)".to_owned()));
         }
-        let deeper = TemplateScope {
-            budget: Rc::clone(&self.budget),
-            declared: Rc::clone(&self.declared),
-            given: Rc::clone(&self.given),
-            variables: Rc::clone(&self.variables),
-            options: self.options,
-            copy: self.copy,
-            depth: self.depth + 1,
-        };
+        let deeper = TemplateScope { depth: self.depth + 1, ..self.shallow() };
         let v = f(&deeper);
         match unresolved(&v) {
             Some(reason) => Err(Unresolved(reason.to_owned())),
@@ -180,7 +172,7 @@ impl TemplateScope<'_> {
         Value::Array(items)
     }
 
-    fn shallow(&self) -> TemplateScope<'_> {
+    fn shallow(&self) -> TemplateScope<'a> {
         TemplateScope {
             budget: Rc::clone(&self.budget),
             declared: Rc::clone(&self.declared),

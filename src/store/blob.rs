@@ -172,24 +172,16 @@ impl BlobState {
         if let Some(remote) = self.remote.get() {
             return Ok(remote);
         }
+        let config = |reason: String| StoreError::RemoteConfig { url: self.url.clone(), reason };
+        let built = |e: object_store::Error| config(super::location::redact(&e.to_string()));
         let store: Arc<dyn ObjectStore> = match &self.connect {
             Connect::Azure { url, access } => {
-                let access = access
-                    .clone()
-                    .map_err(|reason| StoreError::RemoteConfig { url: self.url.clone(), reason: strip_url(&reason) })?;
-                Arc::new(azure_client(url, &access).map_err(|e| StoreError::RemoteConfig {
-                    url: self.url.clone(),
-                    reason: super::location::redact(&e.to_string()),
-                })?)
+                let access = access.clone().map_err(|reason| config(strip_url(&reason)))?;
+                Arc::new(azure_client(url, &access).map_err(built)?)
             }
             Connect::S3 { url, access } => {
-                let access = access
-                    .clone()
-                    .map_err(|reason| StoreError::RemoteConfig { url: self.url.clone(), reason: strip_url(&reason) })?;
-                Arc::new(s3_client(url, &access).map_err(|e| StoreError::RemoteConfig {
-                    url: self.url.clone(),
-                    reason: super::location::redact(&e.to_string()),
-                })?)
+                let access = access.clone().map_err(|reason| config(strip_url(&reason)))?;
+                Arc::new(s3_client(url, &access).map_err(built)?)
             }
             #[cfg(test)]
             Connect::Given(store) => Arc::clone(store),
