@@ -53,8 +53,10 @@ pub fn run(
         eprintln!("warning: {warning}");
     }
     // What was written must be a definition scaleset takes as it is.
-    let shown = out.map_or_else(|| "the imported definition".to_owned(), |p| p.display().to_string());
-    if let Err(problems) = crate::spec::parse_definition(&shown, imported.yaml.as_bytes(), &ctx.catalog) {
+    // Named as what it is until it is written: lines and columns refer to the text printed.
+    if let Err(problems) =
+        crate::spec::parse_definition("the imported definition", imported.yaml.as_bytes(), &ctx.catalog)
+    {
         eprintln!("{}", imported.yaml);
         return Err(ImportError(format!(
             "the definition imported (above) does not validate; nothing was written:\n{problems}"
