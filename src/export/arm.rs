@@ -1,7 +1,8 @@
 //! The definition as a deployable ARM template: one `Microsoft.Compute/virtualMachineScaleSets`
 //! resource per set and one `Microsoft.Insights/autoscalesettings` per autoscaled set, every
-//! default written explicitly, secure parameters for what scaleset does not know (the admin
-//! credentials, the subnet). Settings that exist only for simulation (`provisioningTime`,
+//! default written explicitly, the set's static public IPs (`publicIps`) as
+//! `Microsoft.Network/publicIPAddresses`, secure parameters for what scaleset does not know (the
+//! admin credentials, the subnet). Settings that exist only for simulation (`provisioningTime`,
 //! `load`) and the priced network (`loadBalancer`, `publicIps`, whose resources the template
 //! does not create) become tags, never properties.
 //!
@@ -26,6 +27,17 @@ const INSIGHTS_API: &str = "2022-10-01";
 pub fn template(defs: &[SetDefinition]) -> Value {
     let mut resources = Vec::new();
     for def in defs {
+        // The set's own static public IPs (`publicIps`): Standard addresses, billed while they exist.
+        for i in 1..=def.config.public_ips {
+            resources.push(json!({
+                "type": "Microsoft.Network/publicIPAddresses",
+                "apiVersion": "2023-09-01",
+                "name": format!("{}-ip-{i}", def.config.name),
+                "location": def.config.region,
+                "sku": { "name": "Standard", "tier": "Regional" },
+                "properties": { "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4" },
+            }));
+        }
         resources.push(scale_set(&def.config, def.capacity));
         if let Some(autoscale) = &def.config.autoscale {
             resources.push(autoscale_setting(&def.config, autoscale));

@@ -2,7 +2,8 @@
 //! `azurerm_windows_virtual_machine_scale_set` for Uniform sets,
 //! `azurerm_orchestrated_virtual_machine_scale_set` for Flexible ones, and
 //! `azurerm_monitor_autoscale_setting` per autoscaled set; variables for what scaleset does not
-//! know (resource group, subnet, admin credentials). Simulation-only settings and the priced
+//! know (resource group, subnet, admin credentials), and the set's static public IPs
+//! (`publicIps`) as `azurerm_public_ip` resources. Simulation-only settings and the priced
 //! network are tags, as in the ARM export.
 //!
 //! Guarantees: pure and deterministic; the text parses as HCL (checked by the tests), and
@@ -47,6 +48,16 @@ pub fn configuration(defs: &[SetDefinition]) -> String {
          variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\n",
     );
     for def in defs {
+        for i in 1..=def.config.public_ips {
+            let name = format!("{}-ip-{i}", def.config.name);
+            let _ = write!(
+                out,
+                "\nresource \"azurerm_public_ip\" \"{}\" {{\n  name                = {}\n  resource_group_name = var.resource_group_name\n  location            = {}\n  allocation_method   = \"Static\"\n  sku                 = \"Standard\"\n}}\n",
+                label(&name),
+                quoted(&name),
+                quoted(&def.config.region)
+            );
+        }
         scale_set(&mut out, &def.config, def.capacity);
         if def.config.autoscale.is_some() {
             autoscale(&mut out, &def.config);
