@@ -432,15 +432,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Write the definition as a deployable ARM template or Terraform configuration.
+    /// Write the definition as a deployable ARM template, Bicep file or Terraform configuration.
     Export {
         /// Only these scale sets (default: all).
         #[arg(value_name = "NAME")]
         names: Vec<String>,
-        /// The format: arm or terraform (bicep is not built yet).
+        /// The format: arm, bicep or terraform.
         #[arg(long, value_enum)]
         format: ExportFormat,
-        /// Write `azuredeploy.json` (arm) or `main.tf` (terraform) into DIR instead of printing it.
+        /// Write `azuredeploy.json` (arm), `main.bicep` or `main.tf` into DIR instead of printing it.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },

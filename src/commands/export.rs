@@ -1,22 +1,16 @@
-//! `export`: the definition (validated) as an ARM template (`DIR/azuredeploy.json`) or a
-//! Terraform configuration (`DIR/main.tf`), or on stdout.
+//! `export`: the definition (validated) as an ARM template (`DIR/azuredeploy.json`), Bicep
+//! (`DIR/main.bicep`) or a Terraform configuration (`DIR/main.tf`), or on stdout.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 
 use super::Context;
 use crate::cli::ExportFormat;
 
 pub fn run(ctx: &Context, names: &[String], format: ExportFormat, out: Option<&Path>) -> Result<ExitCode> {
-    if format == ExportFormat::Bicep {
-        bail!(
-            "--format bicep: not built yet; accepted: arm, terraform (`az bicep decompile --file azuredeploy.json` turns \
-             the ARM template into Bicep)"
-        );
-    }
     let mut defs = ctx.definitions()?;
     for name in names {
         if !defs.iter().any(|d| &d.config.name == name) {
@@ -33,6 +27,8 @@ pub fn run(ctx: &Context, names: &[String], format: ExportFormat, out: Option<&P
     }
     let (text, json, file_name) = if format == ExportFormat::Terraform {
         (crate::export::terraform::configuration(&defs), None, "main.tf")
+    } else if format == ExportFormat::Bicep {
+        (crate::export::bicep::file(&defs), None, "main.bicep")
     } else {
         let template = crate::export::arm::template(&defs);
         let mut text = serde_json::to_string_pretty(&template)?;

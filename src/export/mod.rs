@@ -1,7 +1,8 @@
-//! `export`: the definition in the formats users deploy with: ARM templates ([`arm`]) and
-//! Terraform azurerm ([`terraform`]). Bicep is not built yet.
+//! `export`: the definition in the formats users deploy with: ARM templates ([`arm`]), Bicep
+//! ([`bicep`], the same template in Bicep's syntax) and Terraform azurerm ([`terraform`]).
 
 pub mod arm;
+pub mod bicep;
 pub mod terraform;
 
 /// A managed disk tier as Azure creates it: the storage type and the tier's size in GiB

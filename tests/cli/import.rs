@@ -87,5 +87,9 @@ fn export_writes_an_arm_template_with_every_default_and_secure_parameters() {
     let written: serde_json::Value = serde_json::from_slice(&env.read("deploy/azuredeploy.json")).unwrap();
     assert_eq!(written, template);
     env.run(["export", "wbe", "--format", "arm"]).code(1).stderr_has("web");
-    env.run(["export", "--format", "bicep"]).code(1).stderr_has("not built yet");
+    env.ok(["export", "--format", "bicep", "--out", "deploy"]).stderr_has("deploy/main.bicep");
+    assert!(
+        env.read_text("deploy/main.bicep")
+            .contains("resource web_virtualMachineScaleSets 'Microsoft.Compute/virtualMachineScaleSets@")
+    );
 }
