@@ -26,7 +26,17 @@ const INSIGHTS_API: &str = "2022-10-01";
 #[must_use]
 pub fn template(defs: &[SetDefinition]) -> Value {
     let mut resources = Vec::new();
+    let mut pool_parameters = serde_json::Map::new();
     for def in defs {
+        if def.config.load_balancer.is_some() {
+            pool_parameters.insert(
+                pool_parameter(&def.config.name),
+                json!({ "type": "string", "metadata": { "description": format!(
+                    "Resource ID of the backend pool of the existing Standard load balancer in front of {} (scaleset prices its rules, not their ports).",
+                    def.config.name
+                ) } }),
+            );
+        }
         // The set's own static public IPs (`publicIps`): Standard addresses, billed while they exist.
         for i in 1..=def.config.public_ips {
             resources.push(json!({
@@ -43,7 +53,7 @@ pub fn template(defs: &[SetDefinition]) -> Value {
             resources.push(autoscale_setting(&def.config, autoscale));
         }
     }
-    json!({
+    let mut template = json!({
         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
         "contentVersion": "1.0.0.0",
         "metadata": { "generator": { "name": "scaleset export" } },
@@ -56,7 +66,18 @@ pub fn template(defs: &[SetDefinition]) -> Value {
                 "metadata": { "description": "Resource ID of the subnet the VMs join (scaleset does not model networks)." } }
         },
         "resources": resources,
-    })
+    });
+    if let Some(params) = template.get_mut("parameters").and_then(Value::as_object_mut) {
+        params.extend(pool_parameters);
+    }
+    template
+}
+
+/// The parameter that names a set's load-balancer backend pool: `webLoadBalancerBackendPoolId`.
+#[must_use]
+pub fn pool_parameter(set: &str) -> String {
+    let name: String = set.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("{name}LoadBalancerBackendPoolId")
 }
 
 /// ISO 8601, as ARM writes durations: `PT5M`, `P1DT2H`, `PT0S`.
@@ -111,6 +132,10 @@ fn data_disks(model: &crate::model::config::VmModel) -> Vec<Value> {
 /// The NIC's IP configuration: the subnet, and a public IP per VM when the set has them.
 fn ip_configuration(c: &ScaleSetConfig) -> Value {
     let mut ip = json!({ "subnet": { "id": "[parameters('subnetId')]" } });
+    if c.load_balancer.is_some() {
+        ip["loadBalancerBackendAddressPools"] =
+            json!([{ "id": format!("[parameters('{}')]", pool_parameter(&c.name)) }]);
+    }
     if c.public_ip_per_vm {
         ip["publicIPAddressConfiguration"] =
             json!({ "name": format!("{}-pip", c.name), "properties": { "idleTimeoutInMinutes": 4 } });

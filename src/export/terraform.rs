@@ -48,6 +48,14 @@ pub fn configuration(defs: &[SetDefinition]) -> String {
          variable \"admin_password\" {\n  type      = string\n  sensitive = true\n}\n",
     );
     for def in defs {
+        if def.config.load_balancer.is_some() {
+            let _ = write!(
+                out,
+                "\nvariable \"{}_lb_backend_pool_id\" {{\n  type        = string\n  description = \"The backend pool of the existing Standard load balancer in front of {} (scaleset prices its rules, not their ports).\"\n}}\n",
+                label(&def.config.name),
+                def.config.name.replace('"', "'")
+            );
+        }
         for i in 1..=def.config.public_ips {
             let name = format!("{}-ip-{i}", def.config.name);
             let _ = write!(
@@ -218,6 +226,9 @@ fn scale_set(out: &mut String, c: &ScaleSetConfig, capacity: u32) {
     w(format!("      name      = {}", quoted(&format!("{}-ip", c.name))));
     w("      primary   = true".to_owned());
     w("      subnet_id = var.subnet_id".to_owned());
+    if c.load_balancer.is_some() {
+        w(format!("      load_balancer_backend_address_pool_ids = [var.{}_lb_backend_pool_id]", label(&c.name)));
+    }
     if c.public_ip_per_vm {
         w("      public_ip_address {".to_owned());
         w(format!("        name = {}", quoted(&format!("{}-pip", c.name))));
