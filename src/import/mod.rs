@@ -102,12 +102,12 @@ pub fn import(inputs: &[Input<'_>], options: &Options) -> Result<Imported, Impor
     let mut warnings = Vec::new();
     for input in inputs {
         if input.name.ends_with(".tf") {
-            for (mut resource, address) in terraform::resources(input.name, input.text, options, &mut warnings)? {
+            let (found, balancers) = terraform::resources(input.name, input.text, options, &mut warnings)?;
+            for (mut resource, address) in found {
                 let dropped = resource.as_object_mut().and_then(|m| m.remove("terraformDropped"));
                 match kind(&resource) {
                     Kind::ScaleSet => {
-                        let mut set =
-                            vmss::read(input.name, &resource, &address, options, &LoadBalancers::new(), &mut warnings)?;
+                        let mut set = vmss::read(input.name, &resource, &address, options, &balancers, &mut warnings)?;
                         for key in dropped.iter().flat_map(|d| d.as_array().cloned().unwrap_or_default()) {
                             set.dropped.push(format!(
                                 "{} {address}.{}",

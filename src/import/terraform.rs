@@ -74,7 +74,7 @@ pub(super) fn resources(
     text: &str,
     options: &Options,
     warnings: &mut Vec<String>,
-) -> Result<Vec<(Value, String)>, ImportError> {
+) -> Result<(Vec<(Value, String)>, super::LoadBalancers), ImportError> {
     let body = hcl::parse(text).map_err(|e| {
         ImportError(format!(
             "{file}: not Terraform (HCL): {e}; accepted: .tf files with azurerm scale sets and autoscale settings"
@@ -125,8 +125,13 @@ pub(super) fn resources(
         if let Some(location) = attr("location") {
             fields.insert("location".into(), location);
         }
-        let provider_type =
-            if VMSS_TYPES.contains(&kind.as_str()) { "Microsoft.Compute/virtualMachineScaleSets" } else { "unknown" };
+        let provider_type = if VMSS_TYPES.contains(&kind.as_str()) {
+            "Microsoft.Compute/virtualMachineScaleSets"
+        } else if kind.as_str() == "azurerm_lb" {
+            "Microsoft.Network/loadBalancers"
+        } else {
+            "unknown"
+        };
         fields.insert(
             "id".into(),
             json!(format!(
@@ -139,6 +144,7 @@ pub(super) fn resources(
     for (kind, objects) in &by_type {
         ctx.declare_var(kind.as_str(), to_hcl(&Value::Object(objects.clone())));
     }
+    let balancers = load_balancers(&resources, &mut by_type, &mut ctx);
     let mut out = Vec::new();
     for block in resources {
         let [kind, name] = block.labels() else { continue };
@@ -159,7 +165,63 @@ pub(super) fn resources(
             out.push((strip_nulls(resource), address));
         }
     }
-    Ok(out)
+    Ok((out, balancers))
+}
+
+/// The load balancers of the configuration with the rules that name them
+/// (`azurerm_lb_rule`, `azurerm_lb_outbound_rule`), keyed by name; and the IDs of their backend
+/// pools made known to expressions, so a scale set's pool reference names its balancer.
+fn load_balancers(
+    resources: &[&hcl::Block],
+    by_type: &mut BTreeMap<String, Map<String, Value>>,
+    ctx: &mut Context<'static>,
+) -> super::LoadBalancers {
+    let attr = |block: &hcl::Block, key: &str, ctx: &Context<'_>| {
+        block.body().attributes().find(|a| a.key() == key).map(|a| eval(&a.expr, ctx))
+    };
+    // Pool IDs: the balancer's ID and the pool's name.
+    for block in
+        resources.iter().filter(|b| b.labels().first().is_some_and(|l| l.as_str() == "azurerm_lb_backend_address_pool"))
+    {
+        let [_, label] = block.labels() else { continue };
+        let lb_id = attr(block, "loadbalancer_id", ctx).and_then(|v| v.as_str().map(str::to_owned));
+        let pool_name = attr(block, "name", ctx).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        if let (Some(lb_id), Some(pools)) = (lb_id, by_type.get_mut("azurerm_lb_backend_address_pool"))
+            && let Some(Value::Object(fields)) = pools.get_mut(label.as_str())
+        {
+            fields.insert("id".into(), json!(format!("{lb_id}/backendAddressPools/{pool_name}")));
+        }
+    }
+    if let Some(pools) = by_type.get("azurerm_lb_backend_address_pool") {
+        ctx.declare_var("azurerm_lb_backend_address_pool", to_hcl(&Value::Object(pools.clone())));
+    }
+    let mut out = super::LoadBalancers::new();
+    for block in resources.iter().filter(|b| b.labels().first().is_some_and(|l| l.as_str() == "azurerm_lb")) {
+        let [_, label] = block.labels() else { continue };
+        let Some(name) = attr(block, "name", ctx).and_then(|v| v.as_str().map(str::to_owned)) else { continue };
+        let id = by_type.get("azurerm_lb").and_then(|m| m.get(label.as_str())).and_then(|f| f.get("id")).cloned();
+        let rules = resources
+            .iter()
+            .filter(|b| {
+                b.labels()
+                    .first()
+                    .is_some_and(|l| l.as_str() == "azurerm_lb_rule" || l.as_str() == "azurerm_lb_outbound_rule")
+            })
+            .filter(|b| attr(b, "loadbalancer_id", ctx).is_some_and(|v| Some(&v) == id.as_ref()))
+            .count();
+        // azurerm's default is Basic, which is not billed.
+        let sku =
+            attr(block, "sku", ctx).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "Basic".to_owned());
+        out.insert(
+            name.to_ascii_lowercase(),
+            super::Balancer {
+                rules: u32::try_from(rules).unwrap_or(u32::MAX),
+                standard: !sku.eq_ignore_ascii_case("basic"),
+                path: format!("azurerm_lb.{}", label.as_str()),
+            },
+        );
+    }
+    out
 }
 
 /// A `--param` value: a number, a boolean or JSON when it reads as one, else text.

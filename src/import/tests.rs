@@ -571,3 +571,53 @@ fn a_load_balancer_in_the_template_gives_its_rule_count() {
     assert!(definitions(&basic.yaml)[0].config.load_balancer.is_none());
     assert!(basic.warnings.join("\n").contains("a Basic load balancer, which is not billed"), "{:?}", basic.warnings);
 }
+
+#[test]
+fn a_terraform_load_balancer_gives_its_rule_count() {
+    let config = r#"
+resource "azurerm_lb" "front" {
+  name = "front-lb"
+  sku  = "Standard"
+}
+resource "azurerm_lb_backend_address_pool" "pool" {
+  name            = "pool"
+  loadbalancer_id = azurerm_lb.front.id
+}
+resource "azurerm_lb_rule" "http" {
+  name            = "http"
+  loadbalancer_id = azurerm_lb.front.id
+}
+resource "azurerm_lb_rule" "https" {
+  name            = "https"
+  loadbalancer_id = azurerm_lb.front.id
+}
+resource "azurerm_lb_outbound_rule" "out" {
+  name            = "out"
+  loadbalancer_id = azurerm_lb.front.id
+}
+resource "azurerm_lb_nat_rule" "ssh" {
+  name            = "ssh"
+  loadbalancer_id = azurerm_lb.front.id
+}
+resource "azurerm_linux_virtual_machine_scale_set" "web" {
+  name      = "web"
+  location  = "eastus"
+  sku       = "Standard_D2s_v5"
+  instances = 2
+  network_interface {
+    name = "nic"
+    ip_configuration {
+      name                                   = "ip"
+      load_balancer_backend_address_pool_ids = [azurerm_lb_backend_address_pool.pool.id]
+    }
+  }
+}
+"#;
+    let imported = run(&[("main.tf", config)], &Options::default()).unwrap();
+    let lb = definitions(&imported.yaml)[0].config.load_balancer.expect("a load balancer");
+    assert_eq!(lb.rules, 3, "two load-balancing rules and one outbound; the NAT rule is free");
+    assert!(imported.yaml.contains("azurerm_lb.front: 3 rule(s)"), "{}", imported.yaml);
+    // azurerm's default SKU is Basic, which is not billed.
+    let basic = run(&[("main.tf", &config.replace("  sku  = \"Standard\"\n", ""))], &Options::default()).unwrap();
+    assert!(definitions(&basic.yaml)[0].config.load_balancer.is_none());
+}
