@@ -148,6 +148,8 @@ impl CostBasis {
 pub enum Output {
     Table,
     Json,
+    /// `import` only: the definition as YAML (its default).
+    Yaml,
 }
 
 #[derive(Debug, Subcommand)]

@@ -153,6 +153,12 @@ impl Context {
         if g.strict_prices {
             catalog.to_mut().allow_estimates(false);
         }
+        if g.output == Output::Yaml && !matches!(cli.command, Command::Import { .. }) {
+            return Err(crate::exit::UsageError(
+                "-o yaml: only import writes YAML; accepted here: table, json".to_owned(),
+            )
+            .into());
+        }
         let location = Location::parse(&g.state)?;
         let lease = crate::store::lease_from_env().map_err(crate::exit::UsageError)?;
         Ok(Self {

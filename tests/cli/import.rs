@@ -35,6 +35,7 @@ fn an_imported_scale_set_applies_as_it_is() {
     assert_eq!(env.capacity("web"), 3);
     // Printed to stdout without --out; -o json wraps it with the warnings.
     env.ok(["import", "web.json"]).stdout_has("scaleSets:\n  - name: \"web\"");
+    env.ok(["import", "web.json", "-o", "yaml"]).stdout_has("scaleSets:\n  - name: \"web\"");
     let doc = env.json(["import", "web.json"]);
     assert_eq!(doc["scaleSets"], 1);
     assert!(doc["definition"].as_str().unwrap().contains("sku: \"Standard_D2s_v5\""));
