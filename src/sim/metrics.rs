@@ -23,29 +23,24 @@ impl MetricHistory {
         let window = usize::try_from(rule.time_window.secs() / 60).unwrap_or(1).max(1).min(len);
         let grain = usize::try_from(rule.time_grain.secs() / 60).unwrap_or(1).max(1);
         // The value of minute i, as the rule's statistic reads it.
-        let minute = |i: usize| -> Option<f64> {
-            let n = self.serving[i];
-            let demand = series.demand[i]?;
-            if n == 0 {
-                return None;
-            }
-            let n_f = f64::from(n);
-            let mut per = demand / n_f;
-            if cpu {
-                per = per.min(100.0);
-            }
-            let v = match rule.statistic {
-                Statistic::Average | Statistic::Min | Statistic::Max => per,
-                Statistic::Sum => per * n_f,
-                Statistic::Count => n_f,
-            };
-            Some(if rule.divide_per_instance { v / n_f } else { v })
-        };
+        let minute = |i: usize| value(rule, cpu, self.serving[i], series.demand[i]);
         let mut grains = Accumulator::default();
         // Grains are counted back from the newest minute; `last` is the newest grain.
         let mut end = len;
         let start = len - window;
         let mut newest: Option<f64> = None;
+        if grain == 1 {
+            // One minute per grain (the usual case): each grain's value is its minute's value
+            // exactly, so the minutes are added straight, newest first as below, without the
+            // per-grain bookkeeping. Same operations in the same order: the same result.
+            let serving = self.serving.range(start..len).rev();
+            let demand = series.demand.range(start..len).rev();
+            for v in serving.zip(demand).filter_map(|(&n, &d)| value(rule, cpu, n, d)) {
+                newest.get_or_insert(v);
+                grains.add(v);
+            }
+            end = start;
+        }
         while end > start {
             let from = end.saturating_sub(grain).max(start);
             let mut acc = Accumulator::default();
@@ -78,6 +73,27 @@ impl MetricHistory {
             TimeAggregation::Last => newest.unwrap_or(0.0),
         })
     }
+}
+
+/// The value of one minute as `rule`'s statistic reads it: `n` VMs serving `demand` in all.
+/// None without demand or without a serving VM.
+#[inline]
+fn value(rule: &Rule, cpu: bool, n: u32, demand: Option<f64>) -> Option<f64> {
+    let demand = demand?;
+    if n == 0 {
+        return None;
+    }
+    let n_f = f64::from(n);
+    let mut per = demand / n_f;
+    if cpu {
+        per = per.min(100.0);
+    }
+    let v = match rule.statistic {
+        Statistic::Average | Statistic::Min | Statistic::Max => per,
+        Statistic::Sum => per * n_f,
+        Statistic::Count => n_f,
+    };
+    Some(if rule.divide_per_instance { v / n_f } else { v })
 }
 
 /// Running sum, minimum, maximum and count: aggregation without collecting.
