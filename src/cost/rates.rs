@@ -235,25 +235,17 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             source,
         });
     }
-    for (tier, (count, price, source)) in disks {
+    // Disks are billed per disk-month, OS and data disks alike.
+    let os_disks = disks.into_iter().map(|(tier, d)| (format!("OS disk ({tier})"), ComponentKind::OsDisk, d));
+    let data = data_disks.into_iter().map(|(tier, d)| (format!("Data disks ({tier})"), ComponentKind::DataDisk, d));
+    for (name, kind, (count, price, source)) in os_disks.chain(data) {
         out.push(Component {
-            name: format!("OS disk ({tier})"),
+            name,
             unit: "months",
             quantity: count,
             price,
             rate: Rate::monthly(price).times(count),
-            kind: ComponentKind::OsDisk,
-            source,
-        });
-    }
-    for (tier, (count, price, source)) in data_disks {
-        out.push(Component {
-            name: format!("Data disks ({tier})"),
-            unit: "months",
-            quantity: count,
-            price,
-            rate: Rate::monthly(price).times(count),
-            kind: ComponentKind::DataDisk,
+            kind,
             source,
         });
     }

@@ -244,14 +244,6 @@ impl BlobState {
             _ => Ok(()),
         }
     }
-
-    /// The state's bytes as stored, for `state pull`.
-    ///
-    /// # Errors
-    /// As [`StateStore::load`].
-    pub fn raw(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.get(self.remote()?)?.map(|(bytes, _)| bytes))
-    }
 }
 
 /// The `BadLocation` message already names the URL: keep only the reason.
