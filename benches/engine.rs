@@ -148,6 +148,16 @@ fn autoscale_and_time(c: &mut Criterion) {
             BatchSize::SmallInput,
         );
     });
+    let year: Duration = "365d".parse().expect("duration");
+    group.sample_size(10);
+    group.bench_function("one_set_year_autoscaled_diurnal_load", |b| {
+        b.iter_batched_ref(
+            || fresh.clone(),
+            |state| clock::advance(state, year, Catalog::builtin(), &load, None).expect("advance"),
+            BatchSize::SmallInput,
+        );
+    });
+    group.sample_size(20);
     let mut big = State::new(1, now());
     for k in 0..10 {
         let mut set = set_of("Default", 1000);

@@ -24,6 +24,7 @@ use crate::model::autoscale::{Autoscale, Direction, Profile, Rule, ScaleType, Sc
 use crate::model::event::{Event, EventKind};
 use crate::model::state::ScaleSet;
 use crate::model::timezone;
+use smallvec::SmallVec;
 
 use super::capacity;
 
@@ -125,7 +126,6 @@ pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
 
 #[allow(clippy::too_many_lines)] // the documented steps, in order
 fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<Event>) {
-    let name = set.config.name.clone();
     let range = profile.capacity;
     let current = set.capacity;
 
@@ -134,7 +134,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         events.push(
             Event::new(
                 now,
-                Some(&name),
+                Some(&set.config.name),
                 EventKind::AutoscaleProfileChanged,
                 format!(
                     "profile '{}' active (capacity {}-{}, default {}){}",
@@ -170,7 +170,8 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         return;
     }
 
-    let values: Vec<Option<f64>> = profile.rules.iter().map(|r| set.autoscale.history.evaluate(r)).collect();
+    // Read from running windows; a profile has at most 10 rules, so no allocation per minute.
+    let values: SmallVec<[Option<f64>; 10]> = profile.rules.iter().map(|r| set.autoscale.history.read(r)).collect();
     let unavailable = values.iter().any(Option::is_none);
     if unavailable != set.autoscale.metrics_unavailable {
         set.autoscale.metrics_unavailable = unavailable;
@@ -185,7 +186,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
             events.push(
                 Event::new(
                     now,
-                    Some(&name),
+                    Some(&set.config.name),
                     EventKind::MetricsUnavailable,
                     format!("metrics unavailable: {}", dedup(&missing).join(", ")),
                 )
@@ -225,7 +226,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
     }
 
     // Scale in: all scale-in rules must fire; the smallest reduction wins.
-    let in_rules: Vec<(&Rule, Option<f64>)> =
+    let in_rules: SmallVec<[(&Rule, Option<f64>); 10]> =
         profile.rules.iter().zip(values.iter().copied()).filter(|(r, _)| is_in(r, current)).collect();
     if in_rules.is_empty() || !in_rules.iter().all(|(r, v)| fires(r, *v)) {
         return;
@@ -239,7 +240,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         return;
     }
     // Flapping prevention: would a scale-out rule fire after the change?
-    let outs: Vec<(&Rule, f64)> = profile
+    let outs: SmallVec<[(&Rule, f64); 10]> = profile
         .rules
         .iter()
         .zip(&values)
@@ -254,7 +255,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         events.push(
             Event::new(
                 now,
-                Some(&name),
+                Some(&set.config.name),
                 EventKind::Flapping,
                 format!("scale-in from {current} to {target} skipped: the estimated metric would trigger a scale-out"),
             )
@@ -268,7 +269,7 @@ fn run(set: &mut ScaleSet, profile: &Profile, now: Timestamp, events: &mut Vec<E
         events.push(
             Event::new(
                 now,
-                Some(&name),
+                Some(&set.config.name),
                 EventKind::FlappingOccurred,
                 format!("scale-in to {target} shortened to {safe}: a lower count would trigger a scale-out"),
             )

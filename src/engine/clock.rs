@@ -20,7 +20,7 @@ use super::capacity::{drop_extras_event, list};
 use super::error::EngineError;
 use super::{autoscale, lifecycle, repair, upgrade};
 use crate::model::load::Source;
-use crate::sim::load::Load;
+use crate::sim::load::{Load, SetLoad};
 use crate::sim::record::{Recorder, Sample};
 
 /// Advances every set by `duration`.
@@ -54,6 +54,15 @@ pub fn advance(
         }
     }
     let seed = state.seed;
+    let set_loads: Vec<SetLoad<'_>> = state
+        .scale_sets
+        .iter()
+        .zip(&loads)
+        .zip(&metrics)
+        .map(|((set, l), names)| SetLoad::prepare(l, seed, &set.config.name, names))
+        .collect();
+    // One minute's demands, reused: nothing is allocated per minute.
+    let mut demands: Vec<Option<f64>> = Vec::new();
     while now < end {
         let mut next = end.min(next_minute_boundary(now));
         for set in &state.scale_sets {
@@ -73,7 +82,8 @@ pub fn advance(
         for (k, set) in state.scale_sets.iter_mut().enumerate() {
             let before = events.len();
             if on_minute {
-                sample(set, k, now, start, seed, &loads[k], &metrics[k], recorder.as_deref_mut());
+                let minute = Minute { now, start, index: k };
+                sample(set, &minute, &set_loads[k], &metrics[k], &mut demands, recorder.as_deref_mut());
             }
             let mut changed = finish_due(set, now, &mut events);
             if on_minute {
@@ -149,19 +159,26 @@ fn active_profile_index(set: &ScaleSet, now: Timestamp) -> Option<u16> {
     setting.profiles.iter().position(|p| p.name == name).and_then(|k| u16::try_from(k).ok())
 }
 
-/// Samples the minute that ends at `now`: serving VMs and demand, into the set's metric
-/// history (when autoscale reads it) and the recorder.
-#[allow(clippy::too_many_arguments)] // the loop's state, passed explicitly
-fn sample(
-    set: &mut ScaleSet,
-    index: usize,
+/// Which minute is sampled: the one that ends at `now`, of a run that started at `start`, for
+/// the set at `index`.
+#[derive(Clone, Copy)]
+struct Minute {
     now: Timestamp,
     start: Timestamp,
-    seed: u64,
-    load: &Load,
+    index: usize,
+}
+
+/// Samples the minute that ends at `now`: serving VMs and demand, into the set's metric
+/// history (when autoscale reads it) and the recorder. `demands` is the caller's buffer.
+fn sample(
+    set: &mut ScaleSet,
+    at: &Minute,
+    load: &SetLoad<'_>,
     metrics: &[String],
+    demands: &mut Vec<Option<f64>>,
     recorder: Option<&mut Recorder>,
 ) {
+    let Minute { now, start, index } = *at;
     let minute_start = now.checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or(now).max(start);
     // Rounded up: when the run starts between minutes, its first (partial) minute is 0 and each
     // boundary after it counts one more.
@@ -170,14 +187,21 @@ fn sample(
     #[allow(clippy::cast_precision_loss)] // seconds in a day
     let hour = minute_start.as_second().rem_euclid(86_400) as f64 / 3600.0;
     let serving = u32::try_from(set.instances.iter().filter(|i| i.is_serving()).count()).unwrap_or(u32::MAX);
-    let demands: Vec<(&str, Option<f64>)> =
-        metrics.iter().map(|m| (m.as_str(), load.demand(seed, &set.config.name, m, offset, absolute, hour))).collect();
+    load.demands(offset, absolute, hour, demands);
     if set.config.autoscale.as_ref().is_some_and(|a| a.enabled) {
-        set.autoscale.history.push(serving, &demands);
+        let history = &mut set.autoscale.history;
+        if history.is_aligned(metrics) {
+            history.push_aligned(serving, demands);
+        } else {
+            // The first minute, or a history kept with other metrics: matched by name.
+            let named: Vec<(&str, Option<f64>)> =
+                metrics.iter().map(String::as_str).zip(demands.iter().copied()).collect();
+            history.push(serving, &named);
+        }
     }
     if let Some(rec) = recorder {
-        let demand = demands.first().and_then(|d| d.1);
-        let capped = demands.first().is_some_and(|d| crate::model::metric_history::is_cpu(d.0));
+        let demand = demands.first().copied().flatten();
+        let capped = metrics.first().is_some_and(|m| crate::model::metric_history::is_cpu(m));
         let (per_instance, unserved) = match demand {
             Some(d) if serving > 0 => {
                 let per = d / f64::from(serving);
@@ -226,14 +250,13 @@ fn finish_due(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> bo
             done.push((op, inst.id, until));
         }
     }
-    let name = set.config.name.clone();
     let mut changed = !done.is_empty();
     // Overprovisioned extras finish with the requested VMs: then they go.
     let due_extras: Vec<u32> =
         set.extras.iter().filter(|e| e.busy_until.is_none_or(|t| t <= now)).map(|e| e.id).collect();
     if !due_extras.is_empty() {
         set.extras.retain(|e| !due_extras.contains(&e.id));
-        events.push(drop_extras_event(&name, &due_extras, now));
+        events.push(drop_extras_event(&set.config.name, &due_extras, now));
         changed = true;
     }
     // One event per kind of operation finished.
@@ -253,7 +276,7 @@ fn finish_due(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> bo
             Operation::Update => (EventKind::OperationCompleted, "updated to the latest model"),
         };
         events.push(
-            Event::new(at, Some(&name), kind, format!("{} {what}", list(&ids)))
+            Event::new(at, Some(&set.config.name), kind, format!("{} {what}", list(&ids)))
                 .with_instances(ids)
                 .with_reason(op.as_str()),
         );

@@ -30,7 +30,6 @@ pub fn concurrency(total: usize) -> usize {
 
 /// Runs one round of repairs at `now`.
 pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
-    let name = set.config.name.clone();
     // A repaired VM seen running and healthy: that repair worked.
     for inst in &mut set.instances {
         if inst.repaired && !inst.is_busy() && inst.power_state == PowerState::Running && inst.health == Health::Healthy
@@ -48,6 +47,7 @@ pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
     if in_flight >= limit {
         return;
     }
+    let name = set.config.name.clone();
     let grace = policy.grace_period.as_signed();
     let candidates: Vec<u32> = set
         .instances

@@ -273,9 +273,10 @@ pub fn step(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) {
 
 #[allow(clippy::too_many_lines)] // one state machine, read top to bottom
 fn step_once(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> bool {
+    // Taken first: most minutes have no upgrade in progress and copy nothing.
+    let Some(mut r) = set.rolling_upgrade.take() else { return false };
     let name = set.config.name.clone();
     let policy = set.config.upgrade_policy.rolling_upgrade_policy.clone();
-    let Some(mut r) = set.rolling_upgrade.take() else { return false };
     let mut progressed = false;
     // 1. A batch in progress: done when none of its VMs (or surge VMs) is busy.
     if !r.in_progress.is_empty() || !r.surge.is_empty() {

@@ -6,12 +6,11 @@
 //!
 //! Signals: constant, step, ramp, diurnal (trough to peak, peak at an hour of the logical
 //! clock's UTC day), spike, CSV traces (`minute,METRIC[,METRIC...]`, a value holding until the
-//! next row), each optionally with uniform noise drawn from the seeded generator. Offsets
-//! (`at`, `start`, CSV minutes) count from the start of the `advance` or `simulate`.
+//! next row), each optionally with uniform noise keyed by the seed, the set, the metric and the
+//! minute. Offsets (`at`, `start`, CSV minutes) count from the start of the `advance` or
+//! `simulate`.
 //! Evaluation is a pure function of (source, minute, time, seed): no state, so any minute can
 //! be evaluated in any order with the same result.
-
-use rand::{RngExt, SeedableRng};
 
 use crate::model::duration::Duration;
 use crate::model::load::{MAX_LOAD_VALUE, Signal, Source, is_load_value};
@@ -77,22 +76,48 @@ impl Source {
     /// data, as Azure Monitor would report it).
     #[must_use]
     pub fn sample(&self, seed: u64, set: &str, minute: u64, absolute_minute: i64, hour_of_day: f64) -> Option<f64> {
+        self.sample_keyed(noise_key(seed, set, &self.metric), minute, absolute_minute, hour_of_day)
+    }
+
+    /// [`Source::sample`] with the noise key of its (seed, set, metric) worked out once by the
+    /// caller: what a run does, so no minute hashes names or seeds a generator.
+    #[must_use]
+    #[inline]
+    pub fn sample_keyed(&self, key: u64, minute: u64, absolute_minute: i64, hour_of_day: f64) -> Option<f64> {
         let mut v = match &self.signal {
             Signal::Series(series) => series.value(minute, absolute_minute)?,
             signal => signal.value(minute, hour_of_day),
         };
         if self.noise > 0.0 {
-            let key = stable_hash(&[
-                &seed.to_le_bytes(),
-                set.as_bytes(),
-                self.metric.as_bytes(),
-                &absolute_minute.to_le_bytes(),
-            ]);
-            let mut rng = rand_pcg::Pcg64::seed_from_u64(key);
-            v += rng.random_range(-self.noise..=self.noise);
+            v += self.noise * unit_noise(key, absolute_minute);
         }
         Some(v.max(0.0))
     }
+}
+
+/// The key of the noise one source adds to one set: a hash of the run's seed, the set and the
+/// metric, so two sets (or two metrics) never share a sequence.
+#[must_use]
+pub fn noise_key(seed: u64, set: &str, metric: &str) -> u64 {
+    stable_hash(&[&seed.to_le_bytes(), set.as_bytes(), metric.as_bytes()])
+}
+
+/// Uniform noise in [-1, 1] at an absolute minute: the minute-th output of SplitMix64 seeded
+/// with `key`. A pure function of (key, minute), so any minute reads the same value whether a
+/// run covers it alone or inside a longer one, at the cost of a multiply-xorshift chain rather
+/// than a generator's construction.
+#[must_use]
+#[inline]
+pub fn unit_noise(key: u64, absolute_minute: i64) -> f64 {
+    #[allow(clippy::cast_sign_loss)] // the minute's bits, as a counter
+    let mut z = key.wrapping_add((absolute_minute as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    // 53 bits: every value exact in f64; [0, 2^53 - 1] onto [-1, 1], both ends included.
+    #[allow(clippy::cast_precision_loss)] // below 2^53: exact
+    let unit = (z >> 11) as f64 / ((1_u64 << 53) - 1) as f64;
+    2.0 * unit - 1.0
 }
 
 /// A load spec or trace that does not parse: where (the spec, or FILE:LINE:COLUMN), what is wrong
@@ -155,6 +180,49 @@ impl Load {
             }
         }
         out
+    }
+}
+
+/// One set's load prepared for a run: for each metric sampled, the sources that give it and
+/// their noise keys, found once, so a minute costs the signals' arithmetic and nothing else
+/// (no name comparison, no hashing, no allocation).
+#[derive(Debug)]
+pub struct SetLoad<'a> {
+    metrics: Vec<Vec<(&'a Source, u64)>>,
+}
+
+impl<'a> SetLoad<'a> {
+    /// `metrics` in the order their demands are wanted.
+    #[must_use]
+    pub fn prepare(load: &'a Load, seed: u64, set: &str, metrics: &[String]) -> Self {
+        let metrics = metrics
+            .iter()
+            .map(|metric| {
+                load.sources
+                    .iter()
+                    .filter(|s| {
+                        s.metric.eq_ignore_ascii_case(metric) && s.scale_set.as_deref().is_none_or(|n| n == set)
+                    })
+                    .map(|s| (s, noise_key(seed, set, &s.metric)))
+                    .collect()
+            })
+            .collect();
+        Self { metrics }
+    }
+
+    /// The demand of every metric at a minute, into `out` (same order as prepared): what
+    /// [`Load::demand`] gives for each.
+    pub fn demands(&self, minute: u64, absolute_minute: i64, hour_of_day: f64, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        for sources in &self.metrics {
+            let mut total = None;
+            for (s, key) in sources {
+                if let Some(v) = s.sample_keyed(*key, minute, absolute_minute, hour_of_day) {
+                    *total.get_or_insert(0.0) += v;
+                }
+            }
+            out.push(total);
+        }
     }
 }
 
@@ -504,5 +572,52 @@ mod more_tests {
         assert!(
             parse_csv("t.csv", "minute,q,r\n0,1,\n", &[]).unwrap_err().to_string().contains("column 'r' has no values")
         );
+    }
+}
+
+#[cfg(test)]
+mod noise_tests {
+    use super::*;
+
+    #[test]
+    fn unit_noise_is_uniform_on_minus_one_to_one() {
+        let key = noise_key(7, "web", "Percentage CPU");
+        let values: Vec<f64> = (0..100_000).map(|m| unit_noise(key, m)).collect();
+        assert!(values.iter().all(|v| (-1.0..=1.0).contains(v)));
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        // Ten equal bins each hold about a tenth.
+        let mut bins = [0u32; 10];
+        for v in &values {
+            bins[(((v + 1.0) / 2.0 * 10.0) as usize).min(9)] += 1;
+        }
+        assert!(bins.iter().all(|b| (9_500..=10_500).contains(b)), "{bins:?}");
+        // Neighbouring minutes are not correlated.
+        let lag: f64 = values.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / values.len() as f64;
+        assert!(lag.abs() < 0.01, "lag-1 correlation {lag}");
+    }
+
+    #[test]
+    fn a_prepared_set_load_gives_what_load_demand_gives() {
+        let load = Load {
+            sources: vec![
+                parse_spec("Percentage CPU=diurnal(50,400,14)+noise(30)", &["web"]).unwrap(),
+                parse_spec("web:Percentage CPU=20+noise(5)", &["web"]).unwrap(),
+                parse_spec("api:Percentage CPU=999", &["web", "api"]).unwrap(),
+                parse_spec("queue=ramp(0,100,60m)", &["web"]).unwrap(),
+            ],
+        };
+        let metrics = vec!["percentage cpu".to_string(), "queue".to_string(), "absent".to_string()];
+        let prepared = SetLoad::prepare(&load, 42, "web", &metrics);
+        let mut out = Vec::new();
+        for minute in 0..300u64 {
+            let absolute = 29_000_000 + minute as i64;
+            let hour = (minute % 1440) as f64 / 60.0;
+            prepared.demands(minute, absolute, hour, &mut out);
+            let expected: Vec<Option<f64>> =
+                metrics.iter().map(|m| load.demand(42, "web", m, minute, absolute, hour)).collect();
+            assert_eq!(out, expected, "minute {minute}");
+        }
+        assert_eq!(out[2], None, "a metric no source gives has no demand");
     }
 }

@@ -9,113 +9,129 @@
 //! Sum and Count) and aggregates the grains of the last `timeWindow` by its time aggregation.
 //! A minute with no serving VM or no demand figure has no value; a window with no value at all
 //! means the metric is unavailable.
+//!
+//! Values are exact fixed point from the minute on (see `model::metric_history`): the scan
+//! ([`MetricHistory::evaluate`], the reference) and the running windows autoscale reads each
+//! minute ([`MetricHistory::read`]) give the same bits, a property the tests check across
+//! random histories and rules.
 
 use crate::model::autoscale::{Rule, Statistic, TimeAggregation};
-use crate::model::metric_history::{MetricHistory, is_cpu};
+use crate::model::metric_history::{MAX_HISTORY_MINUTES, MetricHistory, Reading, from_fixed, is_cpu};
 
 impl MetricHistory {
-    /// The aggregated value `rule` sees now, or `None` when the metric is unavailable.
+    /// The aggregated value `rule` sees now, or `None` when the metric is unavailable: the
+    /// reference reading, a scan of the window. [`MetricHistory::read`] gives the same value
+    /// from running sums.
     #[must_use]
     pub fn evaluate(&self, rule: &Rule) -> Option<f64> {
-        let series = self.metrics.iter().find(|m| m.name.eq_ignore_ascii_case(&rule.metric_name))?;
-        let cpu = is_cpu(&series.name);
+        let (metric, reading) = self.reading(rule)?;
+        let demand = &self.metrics[metric].demand;
         let len = self.serving.len();
-        let window = usize::try_from(rule.time_window.secs() / 60).unwrap_or(1).max(1).min(len);
+        let window = window_minutes(rule).min(len);
         let grain = usize::try_from(rule.time_grain.secs() / 60).unwrap_or(1).max(1);
-        // The value of minute i, as the rule's statistic reads it.
-        let minute = |i: usize| value(rule, cpu, self.serving[i], series.demand[i]);
         let mut grains = Accumulator::default();
-        // Grains are counted back from the newest minute; `last` is the newest grain.
+        // Grains are counted back from the newest minute; `newest` is the newest grain's value.
         let mut end = len;
         let start = len - window;
-        let mut newest: Option<f64> = None;
-        if grain == 1 {
-            // One minute per grain (the usual case): each grain's value is its minute's value
-            // exactly, so the minutes are added straight, newest first as below, without the
-            // per-grain bookkeeping. Same operations in the same order: the same result.
-            let serving = self.serving.range(start..len).rev();
-            let demand = series.demand.range(start..len).rev();
-            for v in serving.zip(demand).filter_map(|(&n, &d)| value(rule, cpu, n, d)) {
-                newest.get_or_insert(v);
-                grains.add(v);
-            }
-            end = start;
-        }
+        let mut newest: Option<i64> = None;
         while end > start {
             let from = end.saturating_sub(grain).max(start);
             let mut acc = Accumulator::default();
-            for i in from..end {
-                if let Some(v) = minute(i) {
-                    acc.add(v);
-                }
+            let minutes = self.serving.range(from..end).zip(demand.range(from..end));
+            for v in minutes.filter_map(|(&n, &d)| reading.minute(n, d)) {
+                acc.add(v);
             }
             if acc.count > 0 {
                 let g = match rule.statistic {
-                    Statistic::Average => acc.sum / f64::from(acc.count),
+                    Statistic::Average => acc.mean(),
                     Statistic::Min => acc.min,
                     Statistic::Max => acc.max,
-                    Statistic::Sum | Statistic::Count => acc.sum,
+                    Statistic::Sum | Statistic::Count => i64::try_from(acc.sum).unwrap_or(i64::MAX),
                 };
                 newest.get_or_insert(g);
                 grains.add(g);
             }
             end = from;
         }
-        if grains.count == 0 {
-            return None;
+        aggregate(rule.time_aggregation, &grains, newest)
+    }
+
+    /// What [`MetricHistory::evaluate`] gives, bit for bit, read from a running window where
+    /// one applies (one-minute grains aggregated by average, total or count: a sum and a count
+    /// kept up to date as minutes come) and by the scan otherwise.
+    pub fn read(&mut self, rule: &Rule) -> Option<f64> {
+        let one_minute_grains = rule.time_grain.secs() <= 60;
+        let summed =
+            matches!(rule.time_aggregation, TimeAggregation::Average | TimeAggregation::Total | TimeAggregation::Count);
+        if !(one_minute_grains && summed) {
+            return self.evaluate(rule);
         }
-        Some(match rule.time_aggregation {
-            TimeAggregation::Average => grains.sum / f64::from(grains.count),
-            TimeAggregation::Minimum => grains.min,
-            TimeAggregation::Maximum => grains.max,
-            TimeAggregation::Total => grains.sum,
-            TimeAggregation::Count => f64::from(grains.count),
-            TimeAggregation::Last => newest.unwrap_or(0.0),
-        })
+        let (metric, reading) = self.reading(rule)?;
+        let w = self.window(metric, reading, window_minutes(rule));
+        let grains = Accumulator { sum: w.sum, count: w.count, min: 0, max: 0 };
+        aggregate(rule.time_aggregation, &grains, None)
+    }
+
+    /// The series `rule` reads and how it reads a minute of it.
+    fn reading(&self, rule: &Rule) -> Option<(usize, Reading)> {
+        let metric = self
+            .metrics
+            .iter()
+            .position(|m| m.name == rule.metric_name)
+            .or_else(|| self.metrics.iter().position(|m| m.name.eq_ignore_ascii_case(&rule.metric_name)))?;
+        let cpu = is_cpu(&self.metrics[metric].name);
+        Some((metric, Reading { statistic: rule.statistic, divide_per_instance: rule.divide_per_instance, cpu }))
     }
 }
 
-/// The value of one minute as `rule`'s statistic reads it: `n` VMs serving `demand` in all.
-/// None without demand or without a serving VM.
-#[inline]
-fn value(rule: &Rule, cpu: bool, n: u32, demand: Option<f64>) -> Option<f64> {
-    let demand = demand?;
-    if n == 0 {
+/// The minutes of a rule's window: its time window, at least one, at most the history.
+fn window_minutes(rule: &Rule) -> usize {
+    usize::try_from(rule.time_window.secs() / 60).unwrap_or(MAX_HISTORY_MINUTES).clamp(1, MAX_HISTORY_MINUTES)
+}
+
+/// The window's value from its grains: None when no grain had a value.
+fn aggregate(aggregation: TimeAggregation, grains: &Accumulator, newest: Option<i64>) -> Option<f64> {
+    if grains.count == 0 {
         return None;
     }
-    let n_f = f64::from(n);
-    let mut per = demand / n_f;
-    if cpu {
-        per = per.min(100.0);
-    }
-    let v = match rule.statistic {
-        Statistic::Average | Statistic::Min | Statistic::Max => per,
-        Statistic::Sum => per * n_f,
-        Statistic::Count => n_f,
-    };
-    Some(if rule.divide_per_instance { v / n_f } else { v })
+    Some(match aggregation {
+        TimeAggregation::Average => from_fixed(grains.sum) / f64::from(grains.count),
+        TimeAggregation::Minimum => from_fixed(i128::from(grains.min)),
+        TimeAggregation::Maximum => from_fixed(i128::from(grains.max)),
+        TimeAggregation::Total => from_fixed(grains.sum),
+        TimeAggregation::Count => f64::from(grains.count),
+        TimeAggregation::Last => from_fixed(i128::from(newest.unwrap_or(0))),
+    })
 }
 
-/// Running sum, minimum, maximum and count: aggregation without collecting.
+/// Running sum, minimum, maximum and count of fixed-point values: aggregation without
+/// collecting, exact whatever the order.
 struct Accumulator {
-    sum: f64,
-    min: f64,
-    max: f64,
+    sum: i128,
+    min: i64,
+    max: i64,
     count: u32,
 }
 
 impl Default for Accumulator {
     fn default() -> Self {
-        Self { sum: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY, count: 0 }
+        Self { sum: 0, min: i64::MAX, max: i64::MIN, count: 0 }
     }
 }
 
 impl Accumulator {
-    fn add(&mut self, v: f64) {
-        self.sum += v;
+    fn add(&mut self, v: i64) {
+        self.sum += i128::from(v);
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         self.count += 1;
+    }
+
+    /// The mean, rounded to the nearest fixed-point unit (halves away from zero).
+    fn mean(&self) -> i64 {
+        let n = i128::from(self.count.max(1));
+        let q = if self.sum >= 0 { (2 * self.sum + n) / (2 * n) } else { (2 * self.sum - n) / (2 * n) };
+        i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
     }
 }
 
@@ -285,5 +301,128 @@ mod more_tests {
         assert_eq!(late.demand.len(), MAX_HISTORY_MINUTES);
         assert_eq!(late.demand.iter().filter(|v| v.is_some()).count(), 1);
         assert_eq!(h.evaluate(&rule("late", Statistic::Average, TimeAggregation::Average, 1, 720)), Some(7.0));
+    }
+}
+
+#[cfg(test)]
+mod running_window_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::duration::Duration;
+
+    fn statistic() -> impl Strategy<Value = Statistic> {
+        prop::sample::select(Statistic::ALL.to_vec())
+    }
+
+    fn aggregation() -> impl Strategy<Value = TimeAggregation> {
+        prop::sample::select(TimeAggregation::ALL.to_vec())
+    }
+
+    /// One minute: serving VMs, and the demand of "Percentage CPU" and of "q" (None: no data;
+    /// "q" may be absent altogether, so it is forgotten and comes back).
+    fn minute() -> impl Strategy<Value = (u32, Option<f64>, Option<Option<f64>>)> {
+        (
+            0u32..6,
+            prop::option::weighted(0.9, 0.0f64..900.0),
+            prop::option::weighted(0.5, prop::option::weighted(0.8, 0.0f64..1e6)),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The running windows kept minute by minute give, at every minute, exactly the bits of
+        /// a scan of the window, whatever the rule, across the 12-hour eviction and metrics
+        /// forgotten and seen again.
+        #[test]
+        fn running_windows_equal_the_scan_bit_for_bit(
+            minutes in prop::collection::vec(minute(), 1..900),
+            rules in prop::collection::vec(
+                (statistic(), aggregation(), 1u64..4, 1u64..800, any::<bool>(), any::<bool>()), 1..4),
+        ) {
+            let rules: Vec<Rule> = rules
+                .into_iter()
+                .map(|(statistic, agg, grain, window, divide, cpu)| Rule {
+                    metric_name: if cpu { "percentage cpu".into() } else { "q".into() },
+                    statistic,
+                    time_grain: Duration::from_mins(grain),
+                    time_window: Duration::from_mins(window),
+                    time_aggregation: agg,
+                    divide_per_instance: divide,
+                    ..Rule::example()
+                })
+                .collect();
+            let mut h = MetricHistory::default();
+            for (k, (serving, cpu, q)) in minutes.iter().enumerate() {
+                let mut given = vec![("Percentage CPU", *cpu)];
+                if let Some(q) = q {
+                    given.push(("q", *q));
+                }
+                h.push(*serving, &given);
+                // Read every few minutes only, so windows also catch up across unread minutes.
+                if k % 3 == 0 || k + 1 == minutes.len() {
+                    for r in &rules {
+                        let scanned = h.evaluate(r);
+                        let running = h.read(r);
+                        prop_assert_eq!(scanned.map(f64::to_bits), running.map(f64::to_bits), "minute {}, {:?}", k, r);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_follow_a_metric_forgotten_and_seen_again() {
+        let total = |metric: &str| Rule {
+            metric_name: metric.into(),
+            time_window: Duration::from_mins(720),
+            time_aggregation: TimeAggregation::Total,
+            ..Rule::example()
+        };
+        let (q, cpu) = (total("q"), total("Percentage CPU"));
+        let mut h = MetricHistory::default();
+        for k in 0..2000u32 {
+            // "q" for 100 minutes, gone for 800 (forgotten), back for the rest.
+            let q_value = (!(100..900).contains(&k)).then(|| f64::from(k % 7) * 1.5);
+            h.push(1 + k % 3, &[("Percentage CPU", Some(f64::from(k % 11) * 10.1)), ("q", q_value)]);
+            for r in [&q, &cpu] {
+                assert_eq!(h.read(r).map(f64::to_bits), h.evaluate(r).map(f64::to_bits), "minute {k}");
+            }
+            if k == 850 {
+                assert!(h.metrics.iter().all(|m| m.name != "q"), "forgotten after 12 hours without data");
+            }
+        }
+    }
+
+    #[test]
+    fn a_history_loaded_from_the_state_rebuilds_its_windows() {
+        let mut h = MetricHistory::default();
+        for k in 0..100u32 {
+            h.push(2, &[("q", Some(f64::from(k)))]);
+        }
+        let r = Rule {
+            metric_name: "q".into(),
+            time_window: Duration::from_mins(10),
+            time_aggregation: TimeAggregation::Total,
+            ..Rule::example()
+        };
+        let first = h.read(&r);
+        let reloaded: MetricHistory = serde_json::from_str(&serde_json::to_string(&h).unwrap()).unwrap();
+        assert!(reloaded.windows.0.is_empty(), "running sums are not saved");
+        let mut reloaded = reloaded;
+        assert_eq!(reloaded.read(&r), first);
+        assert_eq!(reloaded, h, "the windows are not part of the history's value");
+    }
+
+    #[test]
+    fn a_value_exactly_at_a_threshold_stays_exactly_at_it() {
+        // Float sums of 0.1-steps drift; fixed point does not: ten minutes of 70.0 average 70.0.
+        let mut h = MetricHistory::default();
+        for d in [69.9, 70.1, 69.9, 70.1, 69.9, 70.1, 69.9, 70.1, 69.9, 70.1] {
+            h.push(1, &[("q", Some(d))]);
+        }
+        let r = Rule { metric_name: "q".into(), time_window: Duration::from_mins(10), ..Rule::example() };
+        assert_eq!(h.read(&r), Some(70.0));
     }
 }
