@@ -10,6 +10,7 @@ use crate::model::event::{Event, EventKind};
 use crate::model::instance::Operation;
 use crate::model::state::{ScaleSet, State};
 use crate::report;
+use crate::store::Scope;
 use anyhow::Result;
 
 use super::{Context, finish, set_not_found};
@@ -20,7 +21,7 @@ fn on_set(
     name: &str,
     mut change: impl FnMut(&mut ScaleSet, jiff::Timestamp) -> Result<Vec<Event>>,
 ) -> Result<(State, Vec<Event>)> {
-    let (state, events, ()) = ctx.mutate(|state| {
+    let (state, events, ()) = ctx.mutate_in(&Scope::set(name), |state| {
         let now = state.clock;
         if state.set(name).is_none() {
             return Err(set_not_found(Some(state), name).into());
@@ -55,7 +56,7 @@ pub fn upgrade(ctx: &Context, name: &str, instances: &[String], all: bool) -> Re
 pub fn rolling(ctx: &Context, action: RollingAction, name: &str) -> Result<ExitCode> {
     match action {
         RollingAction::Status => {
-            let state = ctx.read_state()?;
+            let state = ctx.read_state_in(&Scope::set(name))?;
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };
@@ -142,7 +143,7 @@ pub fn evict(ctx: &Context, name: &str, instances: &[String]) -> Result<ExitCode
 pub fn repairs(ctx: &Context, action: RepairsAction, name: &str) -> Result<ExitCode> {
     match action {
         RepairsAction::Status => {
-            let state = ctx.read_state()?;
+            let state = ctx.read_state_in(&Scope::set(name))?;
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };

@@ -29,7 +29,7 @@ use crate::model::state::State;
 use crate::render::table::Style;
 use crate::report::change::ChangeReport;
 use crate::spec::SetDefinition;
-use crate::store::{Location, StateStore};
+use crate::store::{Location, Scope, StateStore};
 
 /// Plain settings built from the command line and the environment before any work starts.
 pub struct Context {
@@ -193,6 +193,11 @@ impl Context {
         Ok(self.store.load()?.0)
     }
 
+    /// [`Context::read_state`] parsing only the sets in `scope`.
+    fn read_state_in(&self, scope: &Scope) -> Result<Option<State>> {
+        Ok(self.store.load_scoped(scope)?.0)
+    }
+
     /// A fresh state for this run's seed and start time.
     fn new_state(&self) -> State {
         // The one place the wall clock is read: the default start of the logical clock.
@@ -213,7 +218,17 @@ impl Context {
     /// Read-modify-write under the lock. `change` returns the events of what it did; no events
     /// means nothing changed and nothing is written. An error leaves the state untouched.
     fn mutate<T>(&self, change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>) -> Result<(State, Vec<Event>, T)> {
-        self.transact(change, |_, _| Ok(())).map(|(state, events, out, ())| (state, events, out))
+        self.mutate_in(&Scope::All, change)
+    }
+
+    /// [`Context::mutate`] for a command that reads and changes only the sets in `scope`: the
+    /// others are neither parsed nor re-serialised but written back as the bytes they were.
+    fn mutate_in<T>(
+        &self,
+        scope: &Scope,
+        change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
+    ) -> Result<(State, Vec<Event>, T)> {
+        self.transact_in(scope, change, |_, _| Ok(())).map(|(state, events, out, ())| (state, events, out))
     }
 
     /// [`Context::mutate`], with `stage` run after the change and before the commit: what it
@@ -225,13 +240,22 @@ impl Context {
     /// state, a few times with growing random pauses: no update is lost, none applied twice.
     fn transact<T, S>(
         &self,
+        change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
+        stage: impl FnMut(&State, &T) -> Result<S>,
+    ) -> Result<(State, Vec<Event>, T, S)> {
+        self.transact_in(&Scope::All, change, stage)
+    }
+
+    fn transact_in<T, S>(
+        &self,
+        scope: &Scope,
         mut change: impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
         mut stage: impl FnMut(&State, &T) -> Result<S>,
     ) -> Result<(State, Vec<Event>, T, S)> {
         const ATTEMPTS: u32 = 5;
         let mut attempt = 1;
         loop {
-            match self.transact_once(&mut change, &mut stage) {
+            match self.transact_once(scope, &mut change, &mut stage) {
                 Err(e)
                     if attempt < ATTEMPTS
                         && e.downcast_ref::<crate::store::StoreError>()
@@ -248,6 +272,7 @@ impl Context {
 
     fn transact_once<T, S>(
         &self,
+        scope: &Scope,
         change: &mut impl FnMut(&mut State) -> Result<(Vec<Event>, T)>,
         stage: &mut impl FnMut(&State, &T) -> Result<S>,
     ) -> Result<(State, Vec<Event>, T, S)> {
@@ -255,7 +280,7 @@ impl Context {
         if let Some(previous) = guard.took_over_from() {
             eprintln!("note: took over the state lock last held by {previous}, which ended without releasing it");
         }
-        let (existing, version) = self.store.load()?;
+        let (existing, version) = self.store.load_scoped(scope)?;
         let mut state = match existing {
             Some(s) => {
                 self.check_fixed_settings(&s)?;
@@ -355,8 +380,7 @@ fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
 
 /// A set that must exist in the state.
 fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineError {
-    let known: Vec<&str> =
-        state.map(|s| s.scale_sets.iter().map(|s| s.config.name.as_str()).collect()).unwrap_or_default();
+    let known: Vec<&str> = state.map(|s| s.scale_sets.names()).unwrap_or_default();
     crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::suggest::hint(name, known) }
 }
 

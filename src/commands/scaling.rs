@@ -4,21 +4,19 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::engine::{EngineError, capacity, protect as protection};
+use crate::engine::{capacity, protect as protection};
 use crate::model::event::{Event, EventKind};
+use crate::store::Scope;
 
 use super::{Context, finish, set_not_found};
 
 pub fn scale(ctx: &Context, name: &str, capacity: Option<i64>, by: Option<i64>) -> Result<ExitCode> {
-    let (state, events, ()) = ctx.mutate(|state| {
-        let snapshot_names = state.scale_sets.iter().map(|s| s.config.name.clone()).collect::<Vec<_>>();
+    let (state, events, ()) = ctx.mutate_in(&Scope::set(name), |state| {
         let now = state.clock;
-        let Some(set) = state.set_mut(name) else {
-            let known: Vec<&str> = snapshot_names.iter().map(String::as_str).collect();
-            return Err(
-                EngineError::SetNotFound { name: name.to_owned(), hint: crate::suggest::hint(name, known) }.into()
-            );
-        };
+        if state.set(name).is_none() {
+            return Err(set_not_found(Some(state), name).into());
+        }
+        let set = state.set_mut(name).expect("checked above");
         let target = match (capacity, by) {
             (Some(c), _) => c,
             (None, Some(delta)) => i64::from(set.capacity).saturating_add(delta),
@@ -32,7 +30,7 @@ pub fn scale(ctx: &Context, name: &str, capacity: Option<i64>, by: Option<i64>) 
 }
 
 pub fn delete(ctx: &Context, name: &str, instances: &[String]) -> Result<ExitCode> {
-    let (state, events, ()) = ctx.mutate(|state| {
+    let (state, events, ()) = ctx.mutate_in(&Scope::set(name), |state| {
         let now = state.clock;
         let Some(k) = state.scale_sets.iter().position(|s| s.config.name == name) else {
             return Err(set_not_found(Some(state), name).into());
@@ -58,7 +56,7 @@ pub fn delete(ctx: &Context, name: &str, instances: &[String]) -> Result<ExitCod
 }
 
 pub fn protect(ctx: &Context, name: &str, instances: &[String], on: bool, actions: bool) -> Result<ExitCode> {
-    let (state, events, ()) = ctx.mutate(|state| {
+    let (state, events, ()) = ctx.mutate_in(&Scope::set(name), |state| {
         let now = state.clock;
         if state.set(name).is_none() {
             return Err(set_not_found(Some(state), name).into());

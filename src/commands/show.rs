@@ -12,6 +12,7 @@ use crate::render;
 use crate::report;
 
 use super::{Context, set_not_found};
+use crate::store::Scope;
 
 pub fn list(ctx: &Context) -> Result<ExitCode> {
     let state = ctx.read_state()?;
@@ -25,7 +26,7 @@ pub fn list(ctx: &Context) -> Result<ExitCode> {
 }
 
 pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
-    let state = ctx.read_state()?;
+    let state = ctx.read_state_in(&Scope::set(name))?;
     let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
         return Err(set_not_found(state.as_ref(), name).into());
     };
@@ -45,7 +46,8 @@ pub fn events(
     since: Option<&str>,
     kinds: &[String],
 ) -> Result<ExitCode> {
-    let state = ctx.read_state()?;
+    // The activity log is read whole; of the sets, only the one named (to check it exists).
+    let state = ctx.read_state_in(&Scope::Only(name.into_iter().map(str::to_owned).collect()))?;
     if let Some(name) = name
         && state.as_ref().is_some_and(|s| s.set(name).is_none())
         && !state.as_ref().is_some_and(|s| s.events.iter().any(|e| e.scale_set.as_deref() == Some(name)))

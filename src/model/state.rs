@@ -26,9 +26,15 @@ pub const FORMAT: &str = "scaleset-state";
 /// Bumped on any incompatible change; a newer file is refused, never downgraded.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The state as commands use it: every set parsed, or (a command on some sets only) the
+/// others carried as their JSON (see [`ScaleSets`]).
+pub type State = StateDoc<ScaleSets>;
+
+/// The state document, generic over how its scale sets are held: [`ScaleSets`] for commands,
+/// raw JSON per set while a scoped load picks the sets it parses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct State {
+pub struct StateDoc<Sets> {
     pub format: String,
     pub schema_version: u32,
     /// Fixed at creation: identifies this state's history (like Terraform's lineage).
@@ -40,7 +46,7 @@ pub struct State {
     /// The logical clock: moves only with `advance`.
     pub clock: Timestamp,
     /// Sorted by name.
-    pub scale_sets: Vec<ScaleSet>,
+    pub scale_sets: Sets,
     /// Cost accrued by scale sets since deleted.
     #[serde(default)]
     pub retired_accrued: Accrued,
@@ -165,6 +171,139 @@ pub struct VersionedModel {
     pub model: VmModel,
 }
 
+impl<Sets> StateDoc<Sets> {
+    /// The same document with its sets held another way.
+    pub fn map_sets<To>(self, f: impl FnOnce(Sets) -> To) -> StateDoc<To> {
+        StateDoc {
+            format: self.format,
+            schema_version: self.schema_version,
+            lineage: self.lineage,
+            serial: self.serial,
+            seed: self.seed,
+            created_at: self.created_at,
+            clock: self.clock,
+            scale_sets: f(self.scale_sets),
+            retired_accrued: self.retired_accrued,
+            events: self.events,
+            events_dropped: self.events_dropped,
+        }
+    }
+}
+
+/// The scale sets of a state, sorted by name: those parsed (all of them, unless a command
+/// asked for some only) and those carried as the exact JSON they were read as, written back
+/// byte for byte in their place. Reads and changes go to the parsed ones (it dereferences to
+/// them); a carried set is neither read nor changed, only kept.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScaleSets {
+    parsed: Vec<ScaleSet>,
+    carried: Vec<CarriedSet>,
+}
+
+/// A set kept as the JSON text it was read as.
+#[derive(Clone, Debug)]
+pub struct CarriedSet {
+    pub name: String,
+    pub json: Box<serde_json::value::RawValue>,
+}
+
+impl PartialEq for CarriedSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.json.get() == other.json.get()
+    }
+}
+
+impl ScaleSets {
+    /// Parsed sets and carried ones (each list sorted by name).
+    #[must_use]
+    pub fn new(parsed: Vec<ScaleSet>, carried: Vec<CarriedSet>) -> Self {
+        Self { parsed, carried }
+    }
+
+    /// The sets carried unparsed.
+    #[must_use]
+    pub fn carried(&self) -> &[CarriedSet] {
+        &self.carried
+    }
+
+    /// Every set's name, parsed or carried, in name order.
+    #[must_use]
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.parsed.iter().map(|s| s.config.name.as_str()).collect();
+        names.extend(self.carried.iter().map(|c| c.name.as_str()));
+        names.sort_unstable();
+        names
+    }
+}
+
+impl From<Vec<ScaleSet>> for ScaleSets {
+    fn from(parsed: Vec<ScaleSet>) -> Self {
+        Self { parsed, carried: Vec::new() }
+    }
+}
+
+impl std::ops::Deref for ScaleSets {
+    type Target = Vec<ScaleSet>;
+    fn deref(&self) -> &Vec<ScaleSet> {
+        &self.parsed
+    }
+}
+
+impl std::ops::DerefMut for ScaleSets {
+    fn deref_mut(&mut self) -> &mut Vec<ScaleSet> {
+        &mut self.parsed
+    }
+}
+
+impl<'a> IntoIterator for &'a ScaleSets {
+    type Item = &'a ScaleSet;
+    type IntoIter = std::slice::Iter<'a, ScaleSet>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.parsed.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut ScaleSets {
+    type Item = &'a mut ScaleSet;
+    type IntoIter = std::slice::IterMut<'a, ScaleSet>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.parsed.iter_mut()
+    }
+}
+
+impl Serialize for ScaleSets {
+    /// One array in name order, carried sets written as read.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.parsed.len() + self.carried.len()))?;
+        let (mut p, mut c) = (self.parsed.iter().peekable(), self.carried.iter().peekable());
+        loop {
+            match (p.peek(), c.peek()) {
+                (Some(set), Some(carried)) if set.config.name.as_str() <= carried.name.as_str() => {
+                    seq.serialize_element(*set)?;
+                    p.next();
+                }
+                (_, Some(carried)) => {
+                    seq.serialize_element(&carried.json)?;
+                    c.next();
+                }
+                (Some(set), None) => {
+                    seq.serialize_element(*set)?;
+                    p.next();
+                }
+                (None, None) => break,
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ScaleSets {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<ScaleSet>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 impl State {
     /// A new, empty state.
     #[must_use]
@@ -187,7 +326,7 @@ impl State {
             seed,
             created_at: start,
             clock: start,
-            scale_sets: Vec::new(),
+            scale_sets: ScaleSets::default(),
             retired_accrued: Accrued::default(),
             events: Vec::new(),
             events_dropped: std::collections::BTreeMap::new(),
@@ -253,6 +392,14 @@ impl State {
                     "scale set '{}' is listed twice or out of order",
                     pair[1].config.name
                 )));
+            }
+        }
+        // Carried sets are not read, but their names count: no two sets share one.
+        if !self.scale_sets.carried().is_empty() {
+            for pair in self.scale_sets.names().windows(2) {
+                if pair[0] == pair[1] {
+                    return Err(BrokenInvariant(format!("scale set '{}' is listed twice", pair[1])));
+                }
             }
         }
         for set in &self.scale_sets {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::model::state::State;
 
-use super::StoreError;
+use super::{Scope, StoreError};
 
 /// Which stored version a load saw; a commit names it so that a change made meanwhile by
 /// someone else is never overwritten.
@@ -43,7 +43,16 @@ pub trait StateStore {
     ///
     /// # Errors
     /// Unreadable, corrupt, not ours, of a newer schema.
-    fn load(&self) -> Result<(Option<State>, Version), StoreError>;
+    fn load(&self) -> Result<(Option<State>, Version), StoreError> {
+        self.load_scoped(&Scope::All)
+    }
+
+    /// [`StateStore::load`] parsing only the sets in `scope`; the others are carried through
+    /// unparsed and written back as they were.
+    ///
+    /// # Errors
+    /// As [`StateStore::load`].
+    fn load_scoped(&self, scope: &Scope) -> Result<(Option<State>, Version), StoreError>;
 
     /// Takes the exclusive lock for a read-modify-write, waiting up to `timeout`; `holder`
     /// says who holds it to anyone who has to wait.
@@ -108,11 +117,11 @@ impl StateStore for LocalFile {
         self.path.display().to_string()
     }
 
-    fn load(&self) -> Result<(Option<State>, Version), StoreError> {
+    fn load_scoped(&self, scope: &Scope) -> Result<(Option<State>, Version), StoreError> {
         // The identity first: a write between the two makes the version older than the
         // content, so a commit against it fails safe (Conflict) rather than losing the write.
         let version = self.version()?;
-        match super::read_state(&self.path)? {
+        match super::read_state_scoped(&self.path, scope)? {
             super::Loaded::Missing => Ok((None, Version(VersionTag::Missing))),
             super::Loaded::Present(state) => Ok((Some(state), version)),
         }

@@ -310,12 +310,12 @@ impl StateStore for BlobState {
         self.url.clone()
     }
 
-    fn load(&self) -> Result<(Option<State>, Version), StoreError> {
+    fn load_scoped(&self, scope: &super::Scope) -> Result<(Option<State>, Version), StoreError> {
         let remote = self.remote()?;
         let Some((bytes, etag)) = self.get(remote)? else {
             return Ok((None, Version(VersionTag::Missing)));
         };
-        let state = super::parse_state(std::path::Path::new(&self.url), &bytes).map_err(|e| match e {
+        let state = super::parse_state_scoped(std::path::Path::new(&self.url), &bytes, scope).map_err(|e| match e {
             StoreError::Corrupt { path, reason, .. } => StoreError::Corrupt {
                 path,
                 reason,

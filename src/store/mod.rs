@@ -38,7 +38,9 @@ pub use blob::BlobState;
 pub use blob_lock::DEFAULT_LEASE;
 pub use location::{AwsAccess, AzureAccess, BlobUrl, Location, S3Url, aws_access, azure_access};
 pub use lock::{LockGuard, acquire, lock_path};
-pub use state_file::{Loaded, backup_path, parse_state, read_state, resolve, write_state};
+pub use state_file::{
+    Loaded, Scope, backup_path, parse_state, parse_state_scoped, read_state, read_state_scoped, resolve, write_state,
+};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::state::{FORMAT, SCHEMA_VERSION, State};
+use serde_json::value::RawValue;
+
+use crate::model::state::{CarriedSet, FORMAT, SCHEMA_VERSION, ScaleSet, ScaleSets, State, StateDoc};
 
 use super::StoreError;
 
 /// What reading a state path found.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // made once per command and unwrapped at once
 pub enum Loaded {
     /// No file: nothing exists yet.
     Missing,
@@ -35,6 +38,14 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// # Errors
 /// Unreadable, not JSON, not ours, of a newer schema, or breaking an invariant.
 pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
+    read_state_scoped(path, &Scope::All)
+}
+
+/// [`read_state`] parsing only the sets in `scope` (see [`parse_state_scoped`]).
+///
+/// # Errors
+/// As [`read_state`].
+pub fn read_state_scoped(path: &Path, scope: &Scope) -> Result<Loaded, StoreError> {
     if path.is_dir() {
         return Err(StoreError::IsDirectory { path: path.to_path_buf() });
     }
@@ -48,7 +59,7 @@ pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
         Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), action: "read", error: e }),
     };
-    parse_state(path, &bytes).map(Loaded::Present)
+    parse_state_scoped(path, &bytes, scope).map(Loaded::Present)
 }
 
 /// Largest state file read: a million VMs take about 220 MB.
@@ -139,6 +150,86 @@ pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
             }
         }
     }
+}
+
+/// Which sets a command reads: all of them, or only some (the others are carried through as
+/// their JSON, untouched).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Only(Vec<String>),
+}
+
+impl Scope {
+    /// One set by name.
+    #[must_use]
+    pub fn set(name: &str) -> Self {
+        Scope::Only(vec![name.to_owned()])
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// [`parse_state`] for the sets in `scope` only: the document is checked as a whole JSON
+/// text, the wanted sets are parsed and checked, the others are kept as the exact text they
+/// were read as (see `model::state::ScaleSets`). A file that does not parse this way is
+/// handed to the full parse, whose messages name the line and column.
+///
+/// # Errors
+/// As [`read_state`].
+pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<State, StoreError> {
+    if *scope == Scope::All {
+        return parse_state(path, bytes);
+    }
+    let scoped = || -> Option<State> {
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
+        let doc: StateDoc<Vec<Box<RawValue>>> = serde_json::from_str(text).ok()?;
+        if doc.format != FORMAT || doc.schema_version > SCHEMA_VERSION {
+            return None;
+        }
+        let mut parsed = Vec::new();
+        let mut carried = Vec::new();
+        for raw in &doc.scale_sets {
+            let name = set_name(raw)?;
+            if scope.wants(&name) {
+                parsed.push(serde_json::from_str::<ScaleSet>(raw.get()).ok()?);
+            } else {
+                carried.push(CarriedSet { name, json: raw.clone() });
+            }
+        }
+        let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));
+        state.check().ok()?;
+        Some(state)
+    };
+    // Anything unusual (an error to describe, a name that is not where this program writes
+    // it) goes the full way: same result, or the precise message.
+    scoped().map_or_else(|| parse_state(path, bytes), Ok)
+}
+
+/// A set's name from its JSON: read straight from the front, where this program writes it
+/// (`{"config":{"name":"..."`), else by parsing just that field.
+fn set_name(raw: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Head {
+        config: HeadConfig,
+    }
+    #[derive(Deserialize)]
+    struct HeadConfig {
+        name: String,
+    }
+    let text = raw.get();
+    if let Some(rest) = text.strip_prefix(r#"{"config":{"name":""#)
+        && let Some(end) = rest.find('"')
+        && !rest[..end].contains('\\')
+    {
+        return Some(rest[..end].to_owned());
+    }
+    serde_json::from_str::<Head>(text).ok().map(|h| h.config.name)
 }
 
 /// Writes the state atomically and keeps the previous file as `<state>.backup`. A symbolic link

@@ -12,5 +12,6 @@ mod plan_apply;
 mod props;
 mod scaling;
 mod state_safety;
+mod state_scoped;
 mod tables;
 mod validate;
