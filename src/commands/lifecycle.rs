@@ -56,7 +56,7 @@ pub fn upgrade(ctx: &Context, name: &str, instances: &[String], all: bool) -> Re
 pub fn rolling(ctx: &Context, action: RollingAction, name: &str) -> Result<ExitCode> {
     match action {
         RollingAction::Status => {
-            let state = ctx.read_state_in(&Scope::set(name))?;
+            let state = ctx.read_state_in(&Scope::show(name))?;
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };
@@ -143,7 +143,7 @@ pub fn evict(ctx: &Context, name: &str, instances: &[String]) -> Result<ExitCode
 pub fn repairs(ctx: &Context, action: RepairsAction, name: &str) -> Result<ExitCode> {
     match action {
         RepairsAction::Status => {
-            let state = ctx.read_state_in(&Scope::set(name))?;
+            let state = ctx.read_state_in(&Scope::show(name))?;
             let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
                 return Err(set_not_found(state.as_ref(), name).into());
             };

@@ -26,7 +26,7 @@ pub fn list(ctx: &Context) -> Result<ExitCode> {
 }
 
 pub fn instances(ctx: &Context, name: &str) -> Result<ExitCode> {
-    let state = ctx.read_state_in(&Scope::set(name))?;
+    let state = ctx.read_state_in(&Scope::show(name))?;
     let Some(set) = state.as_ref().and_then(|s| s.set(name)) else {
         return Err(set_not_found(state.as_ref(), name).into());
     };
@@ -47,7 +47,7 @@ pub fn events(
     kinds: &[String],
 ) -> Result<ExitCode> {
     // The activity log is read whole; of the sets, only the one named (to check it exists).
-    let state = ctx.read_state_in(&Scope::Only(name.into_iter().map(str::to_owned).collect()))?;
+    let state = ctx.read_state_in(&Scope::Show(name.into_iter().map(str::to_owned).collect()))?;
     if let Some(name) = name
         && state.as_ref().is_some_and(|s| s.set(name).is_none())
         && !state.as_ref().is_some_and(|s| s.events.iter().any(|e| e.scale_set.as_deref() == Some(name)))

@@ -200,16 +200,17 @@ pub struct ScaleSets {
     carried: Vec<CarriedSet>,
 }
 
-/// A set kept as the JSON text it was read as.
+/// A set kept as the JSON text it was read as; by name only when the state was read to show,
+/// not to change (such a state cannot be written).
 #[derive(Clone, Debug)]
 pub struct CarriedSet {
     pub name: String,
-    pub json: Box<serde_json::value::RawValue>,
+    pub json: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl PartialEq for CarriedSet {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.json.get() == other.json.get()
+        self.name == other.name && self.json.as_ref().map(|j| j.get()) == other.json.as_ref().map(|j| j.get())
     }
 }
 
@@ -284,7 +285,13 @@ impl Serialize for ScaleSets {
                     p.next();
                 }
                 (_, Some(carried)) => {
-                    seq.serialize_element(&carried.json)?;
+                    let Some(json) = &carried.json else {
+                        return Err(serde::ser::Error::custom(format!(
+                            "scale set '{}' was read by name only; a state read to show is never written",
+                            carried.name
+                        )));
+                    };
+                    seq.serialize_element(json)?;
                     c.next();
                 }
                 (Some(set), None) => {

@@ -152,25 +152,33 @@ pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
     }
 }
 
-/// Which sets a command reads: all of them, or only some (the others are carried through as
-/// their JSON, untouched).
+/// Which sets a command reads: all of them, or only some, the others carried through as
+/// their JSON untouched (`Only`, to change them) or known by name only (`Show`, to print:
+/// such a state is never written).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
     Only(Vec<String>),
+    Show(Vec<String>),
 }
 
 impl Scope {
-    /// One set by name.
+    /// One set by name, to change it.
     #[must_use]
     pub fn set(name: &str) -> Self {
         Scope::Only(vec![name.to_owned()])
     }
 
+    /// One set by name, to show it.
+    #[must_use]
+    pub fn show(name: &str) -> Self {
+        Scope::Show(vec![name.to_owned()])
+    }
+
     fn wants(&self, name: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Only(names) => names.iter().any(|n| n == name),
+            Scope::Only(names) | Scope::Show(names) => names.iter().any(|n| n == name),
         }
     }
 }
@@ -188,7 +196,8 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
     }
     let scoped = || -> Option<State> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
-        let doc: StateDoc<Vec<Box<RawValue>>> = serde_json::from_str(text).ok()?;
+        // Each set borrowed from the text: delimited, not copied.
+        let doc: StateDoc<Vec<&RawValue>> = serde_json::from_str(text).ok()?;
         if doc.format != FORMAT || doc.schema_version > SCHEMA_VERSION {
             return None;
         }
@@ -199,7 +208,8 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
             if scope.wants(&name) {
                 parsed.push(serde_json::from_str::<ScaleSet>(raw.get()).ok()?);
             } else {
-                carried.push(CarriedSet { name, json: raw.clone() });
+                let json = matches!(scope, Scope::Only(_)).then(|| (*raw).to_owned());
+                carried.push(CarriedSet { name, json });
             }
         }
         let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));
@@ -457,5 +467,44 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "string",
         serde_json::Value::Array(_) => "array",
         serde_json::Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod scoped_tests {
+    use super::*;
+
+    fn two_sets() -> Vec<u8> {
+        let text = r#"scaleSets:
+  - { name: a, region: eastus, sku: Standard_D2s_v5, capacity: 2 }
+  - { name: b, region: eastus, sku: Standard_D2s_v5, capacity: 1 }
+"#;
+        let defs = crate::spec::parse_definition("t.yaml", text.as_bytes(), crate::cost::catalog::Catalog::builtin())
+            .expect("valid");
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let mut state = State::new(1, at);
+        for d in &defs {
+            state.insert_set(crate::engine::capacity::create_set(d, at).expect("create").0);
+        }
+        serde_json::to_vec(&state).expect("serialize")
+    }
+
+    #[test]
+    fn a_scoped_load_writes_back_the_same_bytes() {
+        let bytes = two_sets();
+        let path = Path::new("s.json");
+        let state = parse_state_scoped(path, &bytes, &Scope::set("b")).expect("scoped");
+        assert_eq!(state.scale_sets.len(), 1, "only b is parsed");
+        assert_eq!(state.scale_sets.carried().len(), 1);
+        assert_eq!(state.scale_sets.names(), ["a", "b"]);
+        assert_eq!(serde_json::to_vec(&state).expect("serialize"), bytes);
+    }
+
+    #[test]
+    fn a_state_read_to_show_cannot_be_written() {
+        let bytes = two_sets();
+        let state = parse_state_scoped(Path::new("s.json"), &bytes, &Scope::show("b")).expect("scoped");
+        let err = serde_json::to_vec(&state).expect_err("refused");
+        assert!(err.to_string().contains("scale set 'a' was read by name only"), "{err}");
     }
 }
