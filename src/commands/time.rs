@@ -251,7 +251,7 @@ fn html_report(
     events: &[crate::model::event::Event],
 ) -> Option<String> {
     run.report.as_ref()?;
-    let summary = report::simulation::summarize(recorder, before, after, events);
+    let summary = report::simulation::summarize(recorder, before, after);
     let definition = ctx.file.display().to_string();
     Some(render::html::report(&render::html::ReportInput {
         command,
@@ -341,7 +341,7 @@ pub fn simulate(
     let timeline = open_timeline(run)?;
     let mut recorder = recorder(ctx, duration, timeline.as_ref());
     let events = clock::advance(&mut state, duration, &ctx.catalog, &load, Some(&mut recorder))?;
-    let summary = report::simulation::summarize(&recorder, &before, &state, &events);
+    let summary = report::simulation::summarize(&recorder, &before, &state);
     let html = html_report(ctx, "simulate", run, &recorder, &before, &state, &events);
     publish(stage_outputs(run, &recorder, timeline, html)?)?;
     ctx.print(&summary, || {

@@ -23,7 +23,7 @@ use crate::model::load::Source;
 use crate::sim::load::{Load, SetLoad};
 use crate::sim::record::{Recorder, Sample};
 
-/// Advances every set by `duration`.
+/// Advances every set by `duration`; returns every event of the run.
 ///
 /// # Errors
 /// A price is missing from the catalog, or the time is out of range.
@@ -32,7 +32,41 @@ pub fn advance(
     duration: Duration,
     catalog: &Catalog,
     load: &Load,
+    recorder: Option<&mut Recorder>,
+) -> Result<Vec<Event>, EngineError> {
+    run(state, duration, catalog, load, recorder, Events::Keep)
+}
+
+/// [`advance`] for a run judged by its summary: events are counted into the recorder as they
+/// happen and not kept, so memory does not grow with the duration (a sweep's variants). Returns
+/// the closing event only.
+///
+/// # Errors
+/// As [`advance`].
+pub fn advance_counted(
+    state: &mut State,
+    duration: Duration,
+    catalog: &Catalog,
+    load: &Load,
+    recorder: &mut Recorder,
+) -> Result<Vec<Event>, EngineError> {
+    run(state, duration, catalog, load, Some(recorder), Events::Count)
+}
+
+/// Whether a run keeps its events or only counts them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Events {
+    Keep,
+    Count,
+}
+
+fn run(
+    state: &mut State,
+    duration: Duration,
+    catalog: &Catalog,
+    load: &Load,
     mut recorder: Option<&mut Recorder>,
+    keep: Events,
 ) -> Result<Vec<Event>, EngineError> {
     let start = state.clock;
     let end = start
@@ -95,6 +129,12 @@ pub fn advance(
             changed |= events.len() > before;
             if changed {
                 rates[k] = set_rate(catalog, set).map_err(price_error)?;
+            }
+            if let Some(rec) = recorder.as_deref_mut() {
+                rec.count(k, &events[before..]);
+            }
+            if keep == Events::Count {
+                events.truncate(before);
             }
         }
     }
@@ -282,4 +322,44 @@ fn finish_due(set: &mut ScaleSet, now: Timestamp, events: &mut Vec<Event>) -> bo
         );
     }
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::load::parse_spec;
+
+    fn autoscaled() -> (State, Load) {
+        let yaml = "scaleSets:\n  - name: web\n    region: eastus\n    sku: Standard_D2s_v5\n    capacity: 2\n    \
+                    provisioningTime: 1m\n    autoscale:\n      profiles:\n        - name: default\n          \
+                    capacity: { minimum: 1, maximum: 12, default: 2 }\n          rules:\n            \
+                    - { condition: \"Percentage CPU > 70 avg 5m\", scale: out 2, cooldown: 5m }\n            \
+                    - { condition: \"Percentage CPU < 30 avg 10m\", scale: in 1, cooldown: 5m }\n";
+        let defs = crate::spec::parse_definition("t.yaml", yaml.as_bytes(), Catalog::builtin()).unwrap();
+        let start: Timestamp = "2026-01-05T00:00:00Z".parse().unwrap();
+        let mut state = State::new(3, start);
+        state.insert_set(super::super::capacity::create_set(&defs[0], start).unwrap().0);
+        let load = Load { sources: vec![parse_spec("Percentage CPU=diurnal(40,900,14)+noise(40)", &["web"]).unwrap()] };
+        (state, load)
+    }
+
+    #[test]
+    fn a_counted_run_counts_what_a_kept_run_keeps_and_ends_in_the_same_state() {
+        let days = Duration::from_days(3);
+        let (mut kept_state, load) = autoscaled();
+        let mut counted_state = kept_state.clone();
+        let mut kept_rec = Recorder::new(3 * 1440, 10);
+        let mut counted_rec = Recorder::new(3 * 1440, 10);
+        let kept = advance(&mut kept_state, days, Catalog::builtin(), &load, Some(&mut kept_rec)).unwrap();
+        let counted = advance_counted(&mut counted_state, days, Catalog::builtin(), &load, &mut counted_rec).unwrap();
+        assert_eq!(kept_state, counted_state);
+        assert_eq!(counted.len(), 1, "only the closing event");
+        assert_eq!(counted[0].kind, EventKind::ClockAdvanced);
+        let of = |kind: EventKind| kept.iter().filter(|e| e.kind == kind).count() as u64;
+        let (k, c) = (&kept_rec.sets[0], &counted_rec.sets[0]);
+        assert!(k.scale_outs > 5 && k.scale_ins > 5, "the load moves the set both ways");
+        assert_eq!((k.scale_outs, k.scale_ins), (of(EventKind::AutoscaleScaleOut), of(EventKind::AutoscaleScaleIn)));
+        assert_eq!(k.flapping, of(EventKind::Flapping) + of(EventKind::FlappingOccurred));
+        assert_eq!((c.scale_outs, c.scale_ins, c.flapping), (k.scale_outs, k.scale_ins, k.flapping));
+    }
 }

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::model::event::{Event, EventKind};
 use crate::model::money::Money;
 use crate::model::state::State;
 use crate::sim::record::Recorder;
@@ -49,21 +48,16 @@ fn round(v: f64, places: i32) -> f64 {
     (v * f).round() / f
 }
 
-/// The summary of each recorded set, from the states before and after the run and its events.
+/// The summary of each recorded set, from the states before and after the run and what the
+/// recorder counted.
 #[must_use]
-pub fn summarize(recorder: &Recorder, before: &State, after: &State, events: &[Event]) -> Vec<SimulationSummary> {
+pub fn summarize(recorder: &Recorder, before: &State, after: &State) -> Vec<SimulationSummary> {
     recorder
         .sets
         .iter()
         .map(|r| {
-            let of_set = |kinds: &[EventKind]| {
-                events
-                    .iter()
-                    .filter(|e| e.scale_set.as_deref() == Some(r.name.as_str()) && kinds.contains(&e.kind))
-                    .count()
-            };
-            let outs = of_set(&[EventKind::AutoscaleScaleOut]);
-            let ins = of_set(&[EventKind::AutoscaleScaleIn]);
+            let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+            let (outs, ins) = (count(r.scale_outs), count(r.scale_ins));
             let accrued = |s: &State| s.set(&r.name).map_or(Money::ZERO, |s| s.accrued.money());
             #[allow(clippy::cast_precision_loss)] // minute counts
             let minutes = r.minutes.max(1) as f64;
@@ -78,7 +72,7 @@ pub fn summarize(recorder: &Recorder, before: &State, after: &State, events: &[E
                 scale_actions: outs + ins,
                 scale_out_actions: outs,
                 scale_in_actions: ins,
-                flapping_avoided: of_set(&[EventKind::Flapping, EventKind::FlappingOccurred]),
+                flapping_avoided: count(r.flapping),
                 min_instances: if r.minutes == 0 { 0 } else { r.min_capacity },
                 max_instances: r.max_capacity,
                 avg_instances: round(capacity_minutes / minutes, 2),

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::model::autoscale::Operator;
+use crate::model::event::{Event, EventKind};
 
 /// One minute of one set, for the primary metric.
 #[derive(Clone, Debug, Serialize)]
@@ -92,6 +93,11 @@ pub struct SetRecord {
     pub unserved: f64,
     /// The primary metric's demand summed over the minutes that had any.
     pub demand_sum: f64,
+    /// Autoscale actions and flapping checks, counted as they happen (a run need not keep its
+    /// events to summarise them).
+    pub scale_outs: u64,
+    pub scale_ins: u64,
+    pub flapping: u64,
 }
 
 /// A rule's threshold on the primary metric: (its profile's index and name, operator, value).
@@ -171,12 +177,28 @@ impl Recorder {
             per_instance_minutes: 0,
             unserved: 0.0,
             demand_sum: 0.0,
+            scale_outs: 0,
+            scale_ins: 0,
+            flapping: 0,
         });
     }
 
     /// Never more columns than minutes.
     fn columns(&self, wanted: usize) -> usize {
         wanted.min(usize::try_from(self.total_minutes).unwrap_or(usize::MAX)).max(1)
+    }
+
+    /// Counts the events set `index` just produced.
+    pub fn count(&mut self, index: usize, events: &[Event]) {
+        let Some(r) = self.sets.get_mut(index) else { return };
+        for e in events {
+            match e.kind {
+                EventKind::AutoscaleScaleOut => r.scale_outs += 1,
+                EventKind::AutoscaleScaleIn => r.scale_ins += 1,
+                EventKind::Flapping | EventKind::FlappingOccurred => r.flapping += 1,
+                _ => {}
+            }
+        }
     }
 
     /// Records one minute of set `index`.
