@@ -493,3 +493,38 @@ pub fn import(bytes: &[u8]) {
         _ => panic!("one run failed and the other did not"),
     }
 }
+
+/// A state file's bytes through every way of reading it: the full parse, and loads scoped to
+/// one set (through the file's index, or by a scan) to change it or to show it. Never a panic;
+/// a load that succeeds holds the invariants and agrees with the full parse on every set it
+/// parsed; a state loaded to change writes back to bytes that load again as the same state; a
+/// state loaded to show, with sets it did not read, refuses to be written.
+pub fn state_file(bytes: &[u8]) {
+    use scaleset::store::{Scope, parse_state, parse_state_scoped, state_bytes};
+    let path = std::path::Path::new("fuzz-no-such-dir/fuzz.state.json");
+    let full = parse_state(path, bytes);
+    if let Ok(state) = &full {
+        let out = state_bytes(state).expect("a full state writes");
+        assert_eq!(&parse_state(path, &out).expect("and reads back"), state);
+    }
+    for scope in [Scope::set("web"), Scope::show("web"), Scope::Only(Vec::new()), Scope::Show(Vec::new())] {
+        let Ok(state) = parse_state_scoped(path, bytes, &scope) else { continue };
+        state.check().expect("a scoped load holds the invariants");
+        if let Ok(full) = &full {
+            for set in state.scale_sets.iter() {
+                assert_eq!(Some(set), full.set(&set.config.name), "scoped and full parses agree");
+            }
+        }
+        let written = state_bytes(&state);
+        match &scope {
+            Scope::Show(_) if !state.scale_sets.carried().is_empty() => {
+                assert!(written.is_err(), "a state read to show is never written");
+            }
+            _ => {
+                let out = written.expect("a state read to change writes");
+                let again = parse_state_scoped(path, &out, &scope).expect("what is written reads back");
+                assert_eq!(again, state);
+            }
+        }
+    }
+}

@@ -12,7 +12,8 @@
 #   2. the state-size ladder: 1, 10 and 100 sets of 1000 instances (1k / 10k / 100k VMs): reads
 #      (list, instances, cost, plan, events) and writes (scale, protect, advance, apply), each
 #      with its peak memory and the ratio to the state file's size (target at 100k: each under
-#      300 ms, peak memory under 3x the state file).
+#      300 ms, peak memory under 3x the state file), beside the floor of reading the file
+#      (and of reading, writing and fsyncing it) without parsing, measured in the same run.
 # The peer comparison with moto is scripts/bench-moto.sh. BENCHMARKS.md records one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -134,11 +135,20 @@ for sets in 1 10 100; do
       [ "$ratio" = n/a ] || track worst_mem_ratio "$ratio"
     fi
   }
+  # The floor, measured in the same run: the file read into memory without parsing (one read
+  # into a buffer of its size, as a program that loads the file does), and read, written to a
+  # new file and fsynced, as a one-set write must at least.
+  bs=$(( size + 1048576 ))
+  printf '%-8s %-26s %10s\n' "$((sets * 1000))" "(floor) plain read" \
+    "$(median_ms true dd if=full.json of=/dev/null bs=$bs status=none)"
+  printf '%-8s %-26s %10s\n' "$((sets * 1000))" "(floor) read+write+fsync" \
+    "$(median_ms 'rm -f floor.tmp' dd if=full.json of=floor.tmp bs=$bs conv=fsync status=none)"
   ladder_row "list" true list
   ladder_row "instances s001 -o json" true instances s001 -o json
   ladder_row "cost" true cost
   ladder_row "plan" true plan
   ladder_row "events --tail 10" true events --tail 10
+  ladder_row "instances s001 (table)" true instances s001
   # Writers start from the full state each time (copied back, untimed).
   reset="rm -f scalesets.state.json.backup; cp full.json scalesets.state.json"
   ladder_row "scale s001 --by -1" "$reset" scale s001 --by -1

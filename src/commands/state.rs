@@ -49,7 +49,7 @@ fn pull(ctx: &Context) -> Result<ExitCode> {
     let Some(state) = ctx.store.load()?.0 else {
         bail!("there is no state at {}", ctx.store.describe());
     };
-    let mut bytes = serde_json::to_vec(&state)?;
+    let mut bytes = crate::store::state_bytes(&state)?;
     bytes.push(b'\n');
     let mut out = std::io::stdout().lock();
     out.write_all(&bytes).and_then(|()| out.flush())?;

@@ -24,7 +24,9 @@ pub struct BrokenInvariant(String);
 /// Marks a file as ours; a JSON file without it is refused rather than overwritten.
 pub const FORMAT: &str = "scaleset-state";
 /// Bumped on any incompatible change; a newer file is refused, never downgraded.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 added the set index (`setIndex`, the last field): version 1 files are read and
+/// written back as version 2.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The state as commands use it: every set parsed, or (a command on some sets only) the
 /// others carried as their JSON (see [`ScaleSets`]).
@@ -54,6 +56,22 @@ pub struct StateDoc<Sets> {
     /// Activity-log entries dropped to keep the log bounded, per set ("" for state-wide ones).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub events_dropped: std::collections::BTreeMap<String, u64>,
+    /// Where each set's JSON sits in the file and its hash, written last by the state writer
+    /// (`store::indexed`) so a command can read one set without parsing the others. Derived
+    /// data: accepted and ignored here.
+    #[serde(default, skip_serializing)]
+    pub set_index: SetIndexField,
+}
+
+/// The `setIndex` field as the document sees it: skipped when parsed, never serialised by
+/// serde (the state writer writes it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SetIndexField;
+
+impl<'de> Deserialize<'de> for SetIndexField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| SetIndexField)
+    }
 }
 
 /// One scale set and its VMs.
@@ -186,6 +204,7 @@ impl<Sets> StateDoc<Sets> {
             retired_accrued: self.retired_accrued,
             events: self.events,
             events_dropped: self.events_dropped,
+            set_index: self.set_index,
         }
     }
 }
@@ -200,17 +219,20 @@ pub struct ScaleSets {
     carried: Vec<CarriedSet>,
 }
 
-/// A set kept as the JSON text it was read as; by name only when the state was read to show,
-/// not to change (such a state cannot be written).
+/// A set kept as the JSON text it was read as (and that text's hash, when the file's index
+/// gave it); by name only when the state was read to show, not to change (such a state
+/// cannot be written).
 #[derive(Clone, Debug)]
 pub struct CarriedSet {
     pub name: String,
-    pub json: Option<Box<serde_json::value::RawValue>>,
+    pub text: Option<Box<str>>,
+    pub hash: Option<u128>,
 }
 
 impl PartialEq for CarriedSet {
+    /// The same set, the same text (the hash, when known, follows from the text).
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.json.as_ref().map(|j| j.get()) == other.json.as_ref().map(|j| j.get())
+        self.name == other.name && self.text == other.text
     }
 }
 
@@ -285,13 +307,16 @@ impl Serialize for ScaleSets {
                     p.next();
                 }
                 (_, Some(carried)) => {
-                    let Some(json) = &carried.json else {
+                    let Some(text) = &carried.text else {
                         return Err(serde::ser::Error::custom(format!(
                             "scale set '{}' was read by name only; a state read to show is never written",
                             carried.name
                         )));
                     };
-                    seq.serialize_element(json)?;
+                    // The state writer copies the text itself; this general path re-reads it.
+                    let json = serde_json::value::RawValue::from_string(text.to_string())
+                        .map_err(serde::ser::Error::custom)?;
+                    seq.serialize_element(&json)?;
                     c.next();
                 }
                 (Some(set), None) => {
@@ -337,6 +362,7 @@ impl State {
             retired_accrued: Accrued::default(),
             events: Vec::new(),
             events_dropped: std::collections::BTreeMap::new(),
+            set_index: SetIndexField,
         }
     }
 

@@ -342,7 +342,7 @@ impl StateStore for BlobState {
 
     fn commit(&self, expected: &Version, state: &State) -> Result<(), StoreError> {
         let remote = self.remote()?;
-        let mut bytes = serde_json::to_vec(state).map_err(|e| StoreError::Remote {
+        let mut bytes = super::indexed::to_bytes(state).map_err(|e| StoreError::Remote {
             url: self.url.clone(),
             action: "write",
             reason: e.to_string(),

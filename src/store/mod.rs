@@ -28,6 +28,7 @@
 mod backend;
 mod blob;
 mod blob_lock;
+mod indexed;
 mod location;
 mod lock;
 pub(crate) mod safe_open;
@@ -36,6 +37,7 @@ mod state_file;
 pub use backend::{LocalFile, Lock, StateStore, Version};
 pub use blob::BlobState;
 pub use blob_lock::DEFAULT_LEASE;
+pub use indexed::{to_bytes as state_bytes, write_json as write_state_json};
 pub use location::{AwsAccess, AzureAccess, BlobUrl, Location, S3Url, aws_access, azure_access};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{

@@ -49,6 +49,16 @@ pub fn read_state_scoped(path: &Path, scope: &Scope) -> Result<Loaded, StoreErro
     if path.is_dir() {
         return Err(StoreError::IsDirectory { path: path.to_path_buf() });
     }
+    // Some sets only: through the file's index, reading just what is needed.
+    if *scope != Scope::All
+        && let Ok(file) = super::safe_open::open_regular(path, false, false, false)
+        && let Ok(meta) = file.metadata()
+        && let Ok(len) = usize::try_from(meta.len())
+        && meta.len() <= MAX_STATE_BYTES
+        && let Some(state) = super::indexed::parse_indexed(&super::indexed::FileSource::new(file, len), scope)
+    {
+        return Ok(Loaded::Present(state));
+    }
     // A pipe or a device is refused without waiting on it or reading it without end.
     let read = super::safe_open::open_regular(path, false, false, false).and_then(|file| {
         let size = file.metadata()?.len();
@@ -115,7 +125,8 @@ pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
                 });
             }
             state.check().map_err(|e| corrupt(e.to_string()))?;
-            Ok(state)
+            // An older schema is read as the current one: that is what a write makes of it.
+            Ok(StateDoc { schema_version: SCHEMA_VERSION, ..state })
         }
         Err(full) => {
             let Ok(header) = serde_json::from_slice::<Header>(bytes) else {
@@ -194,6 +205,12 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
     if *scope == Scope::All {
         return parse_state(path, bytes);
     }
+    // The file's own index first: no set but those asked for is parsed, or even scanned.
+    if let Some(state) = super::indexed::parse_indexed(&super::indexed::Memory(bytes), scope) {
+        return Ok(state);
+    }
+    // No usable index (a version 1 file, one edited by hand): the sets are delimited by a
+    // scan of the document, still without parsing the others.
     let scoped = || -> Option<State> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
         // Each set borrowed from the text: delimited, not copied.
@@ -208,13 +225,13 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
             if scope.wants(&name) {
                 parsed.push(serde_json::from_str::<ScaleSet>(raw.get()).ok()?);
             } else {
-                let json = matches!(scope, Scope::Only(_)).then(|| (*raw).to_owned());
-                carried.push(CarriedSet { name, json });
+                let text = matches!(scope, Scope::Only(_)).then(|| raw.get().into());
+                carried.push(CarriedSet { name, text, hash: None });
             }
         }
         let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));
         state.check().ok()?;
-        Some(state)
+        Some(StateDoc { schema_version: SCHEMA_VERSION, ..state })
     };
     // Anything unusual (an error to describe, a name that is not where this program writes
     // it) goes the full way: same result, or the precise message.
@@ -413,11 +430,7 @@ fn write_and_swap(
     let file = OpenOptions::new().write(true).create_new(true).open(tmp).map_err(io("create", tmp))?;
     keep_mode_and_owner(&file, tmp, previous)?;
     let mut out = BufWriter::with_capacity(1 << 16, file);
-    serde_json::to_writer(&mut out, state).map_err(|e| StoreError::Io {
-        path: tmp.to_path_buf(),
-        action: "write",
-        error: e.into(),
-    })?;
+    super::indexed::write_json(&mut out, state).map_err(io("write", tmp))?;
     out.write_all(b"\n").map_err(io("write", tmp))?;
     let file = out.into_inner().map_err(|e| StoreError::Io {
         path: tmp.to_path_buf(),

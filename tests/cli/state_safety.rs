@@ -64,7 +64,7 @@ fn newer_schema_is_refused_with_a_clear_message() {
     env.write(STATE, serde_json::to_vec(&state).unwrap());
     refused_and_untouched(
         &env,
-        "state file scalesets.state.json has schema version 99, newer than this scaleset reads (up to 1): upgrade scaleset",
+        "state file scalesets.state.json has schema version 99, newer than this scaleset reads (up to 2): upgrade scaleset",
     );
 }
 
@@ -72,10 +72,10 @@ fn newer_schema_is_refused_with_a_clear_message() {
 fn newer_schema_with_unknown_fields_is_still_called_newer() {
     let env = Env::applied(WEB);
     let mut state = env.state();
-    state["schemaVersion"] = 2.into();
+    state["schemaVersion"] = 3.into();
     state["somethingNew"] = serde_json::json!({ "a": 1 });
     env.write(STATE, serde_json::to_vec(&state).unwrap());
-    refused_and_untouched(&env, "has schema version 2, newer than this scaleset reads");
+    refused_and_untouched(&env, "has schema version 3, newer than this scaleset reads");
 }
 
 #[test]

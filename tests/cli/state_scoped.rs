@@ -98,3 +98,29 @@ fn a_broken_set_read_by_the_command_is_refused_with_its_place() {
     env.run(["scale", "bravo", "--by", "1"]).code(74).stderr_has("scale set 'bravo' has capacity 4 but 3 instances");
     assert_eq!(env.state_bytes(), broken.as_bytes());
 }
+
+#[test]
+fn a_version_1_file_without_an_index_is_read_and_written_back_as_version_2() {
+    let env = three_sets();
+    let mut state: serde_json::Value = serde_json::from_slice(&env.state_bytes()).unwrap();
+    assert!(state.get("setIndex").is_some(), "the writer indexes the sets");
+    state.as_object_mut().unwrap().remove("setIndex");
+    state["schemaVersion"] = 1.into();
+    env.write(STATE, serde_json::to_vec(&state).unwrap());
+    let before = set_texts(&env.state_bytes());
+    assert_eq!(env.ok(["instances", "alpha", "-o", "json"]).json().as_array().unwrap().len(), 5);
+    env.ok(["scale", "bravo", "--by", "1"]);
+    let after: serde_json::Value = serde_json::from_slice(&env.state_bytes()).unwrap();
+    assert_eq!(after["schemaVersion"], 2);
+    let index = after["setIndex"]["sets"].as_array().unwrap();
+    let names: Vec<&str> = index.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alpha", "bravo", "charlie"]);
+    let texts = set_texts(&env.state_bytes());
+    assert_eq!((&texts[0], &texts[2]), (&before[0], &before[2]));
+    // The index points at each set's bytes.
+    let bytes = env.state_bytes();
+    for (entry, (name, text)) in index.iter().zip(&texts) {
+        let (start, end) = (entry["start"].as_u64().unwrap() as usize, entry["end"].as_u64().unwrap() as usize);
+        assert_eq!(&bytes[start..end], text.as_bytes(), "{name}");
+    }
+}

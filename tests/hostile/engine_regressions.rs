@@ -42,6 +42,16 @@ fn engine_reproducers_pass() {
 }
 
 #[test]
+fn state_file_reproducers_pass() {
+    let replayed = replay("state_file", harness::state_file);
+    // Every hostile state of the corpus too: refused or read, never a panic.
+    for file in super::corpus_files("states") {
+        harness::state_file(&std::fs::read(corpus("states").join(file)).unwrap());
+    }
+    eprintln!("replayed {replayed} state file reproducers");
+}
+
+#[test]
 fn import_reproducers_pass() {
     let replayed = replay("import", harness::import);
     for case in [

@@ -47,8 +47,8 @@ const REFUSED: &[(&str, &str)] = &[
     ("bad-money.json", "is not valid: invalid amount \"a fortune\""),
     ("unknown-field.json", "is not valid: unknown field `colour`"),
     ("missing-lineage.json", "is not valid: missing field `lineage`"),
-    ("newer-schema.json", "has schema version 2, newer than this scaleset reads (up to 1): upgrade scaleset"),
-    ("newer-schema-new-shape.json", "has schema version 7, newer than this scaleset reads (up to 1): upgrade scaleset"),
+    ("newer-schema.json", "has schema version 3, newer than this scaleset reads (up to 2): upgrade scaleset"),
+    ("newer-schema-new-shape.json", "has schema version 7, newer than this scaleset reads (up to 2): upgrade scaleset"),
     ("huge-schema-version.json", "has schema version 99999999999, newer than this scaleset reads"),
     ("other-format.json", "is not a scaleset state (its format is 'terraform-state'); refusing to overwrite it"),
     (
