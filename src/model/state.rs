@@ -219,20 +219,23 @@ pub struct ScaleSets {
     carried: Vec<CarriedSet>,
 }
 
-/// A set kept as the JSON text it was read as (and that text's hash, when the file's index
-/// gave it); by name only when the state was read to show, not to change (such a state
-/// cannot be written).
+/// A set kept as the JSON text it was read as: in memory (`text`), or left in the state file
+/// it was read from (`span`, its byte range there, and `hash`, its hash from the file's
+/// index: the store's writer copies those bytes into the new file, checking the hash as it
+/// goes). By name only when the state was read to show, not to change (such a state cannot be
+/// written).
 #[derive(Clone, Debug)]
 pub struct CarriedSet {
     pub name: String,
     pub text: Option<Box<str>>,
     pub hash: Option<u128>,
+    pub span: Option<(usize, usize)>,
 }
 
 impl PartialEq for CarriedSet {
-    /// The same set, the same text (the hash, when known, follows from the text).
+    /// The same set, the same text or the same place (the hash follows from the text).
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.text == other.text
+        self.name == other.name && self.text == other.text && self.span == other.span
     }
 }
 
@@ -309,7 +312,8 @@ impl Serialize for ScaleSets {
                 (_, Some(carried)) => {
                     let Some(text) = &carried.text else {
                         return Err(serde::ser::Error::custom(format!(
-                            "scale set '{}' was read by name only; a state read to show is never written",
+                            "scale set '{}' is not in memory (read by name only, or left in its file for \
+                             the state writer to copy)",
                             carried.name
                         )));
                     };

@@ -97,12 +97,14 @@ fn hex(hash: u128) -> String {
     format!("{hash:032x}")
 }
 
-/// Writes `state` as its file's JSON, the set index last. A state read to show (sets known by
-/// name only) is refused.
+/// Writes `state` as its file's JSON, the set index last. Sets carried in the file they were
+/// read from are copied from `from` (that file), their hash checked as they are copied. A
+/// state read to show (sets known by name only) is refused.
 ///
 /// # Errors
-/// The writer's errors; a set carried by name only.
-pub fn write_json(out: impl Write, state: &State) -> io::Result<()> {
+/// The writer's errors; a set carried by name only; a carried set whose bytes in `from` are
+/// not the ones indexed (or no `from` for it).
+pub fn write_json(out: impl Write, state: &State, from: Option<&std::fs::File>) -> io::Result<()> {
     let mut w = Counting { inner: out, at: 0 };
     let head = serde_json::to_vec(&Head {
         format: &state.format,
@@ -142,14 +144,20 @@ pub fn write_json(out: impl Write, state: &State) -> io::Result<()> {
             (set.config.name.clone(), xxh3_128(&scratch))
         } else {
             let set = carried.next().expect("peeked");
-            let Some(text) = &set.text else {
-                return Err(io::Error::other(format!(
-                    "scale set '{}' was read by name only; a state read to show is never written",
-                    set.name
-                )));
+            let hash = match (&set.text, set.span, from) {
+                (Some(text), _, _) => {
+                    w.put(text.as_bytes())?;
+                    set.hash.unwrap_or_else(|| xxh3_128(text.as_bytes()))
+                }
+                (None, Some(span), Some(file)) => copy_checked(file, span, set, &mut w, &mut scratch)?,
+                _ => {
+                    return Err(io::Error::other(format!(
+                        "scale set '{}' was read by name only; a state read to show is never written",
+                        set.name
+                    )));
+                }
             };
-            w.put(text.as_bytes())?;
-            (set.name.clone(), set.hash.unwrap_or_else(|| xxh3_128(text.as_bytes())))
+            (set.name.clone(), hash)
         };
         index.push(IndexedSet { name, start, end: w.at, xxh3: hex(hash) });
     }
@@ -168,13 +176,47 @@ pub fn write_json(out: impl Write, state: &State) -> io::Result<()> {
     w.inner.write_all(b"}")
 }
 
-/// The state's file bytes (see [`write_json`]).
+/// Copies a carried set's bytes from the file it was read from, in pieces through `buf`,
+/// hashing them on the way: they must be the bytes the index described.
+fn copy_checked<W: Write>(
+    file: &std::fs::File,
+    (start, end): (usize, usize),
+    set: &CarriedSet,
+    w: &mut Counting<W>,
+    buf: &mut Vec<u8>,
+) -> io::Result<u128> {
+    use std::io::{Read, Seek, SeekFrom};
+    const PIECE: usize = 1 << 20;
+    let mut source = file;
+    source.seek(SeekFrom::Start(start as u64))?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut left = end - start;
+    while left > 0 {
+        let n = left.min(PIECE);
+        buf.resize(n, 0);
+        source.read_exact(&mut buf[..n])?;
+        hasher.update(&buf[..n]);
+        w.put(&buf[..n])?;
+        left -= n;
+    }
+    let hash = hasher.digest128();
+    if Some(hash) != set.hash {
+        return Err(io::Error::other(format!(
+            "scale set '{}' changed in the state file while this command ran (its bytes no longer match the \
+             index); nothing was written",
+            set.name
+        )));
+    }
+    Ok(hash)
+}
+
+/// The state's file bytes (see [`write_json`]); every set must be in memory.
 ///
 /// # Errors
 /// As [`write_json`].
 pub fn to_bytes(state: &State) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    write_json(&mut out, state)?;
+    write_json(&mut out, state, None)?;
     Ok(out)
 }
 
@@ -191,6 +233,11 @@ pub trait Source {
     fn len(&self) -> usize;
     /// Bytes `start..end`, or `None` past the end or on a read error.
     fn get(&self, start: usize, end: usize) -> Option<Cow<'_, [u8]>>;
+    /// Whether the bytes stay where a later write can copy them from (the state file itself,
+    /// under the writer's lock): then sets carried unchanged are not read at all, only copied.
+    fn stays(&self) -> bool {
+        false
+    }
 }
 
 /// A file's bytes already in memory.
@@ -225,20 +272,21 @@ impl Source for FileSource {
         self.len
     }
 
-    #[cfg(unix)]
     fn get(&self, start: usize, end: usize) -> Option<Cow<'_, [u8]>> {
-        use std::os::unix::fs::FileExt;
+        use std::io::{Read, Seek, SeekFrom};
         if start > end || end > self.len {
             return None;
         }
-        let mut buf = vec![0; end - start];
-        self.file.read_exact_at(&mut buf, u64::try_from(start).ok()?).ok()?;
-        Some(Cow::Owned(buf))
+        // Read into spare capacity: no zeroing of a buffer about to be overwritten.
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(u64::try_from(start).ok()?)).ok()?;
+        let mut buf = Vec::with_capacity(end - start);
+        file.take(u64::try_from(end - start).ok()?).read_to_end(&mut buf).ok()?;
+        (buf.len() == end - start).then_some(Cow::Owned(buf))
     }
 
-    #[cfg(not(unix))]
-    fn get(&self, _start: usize, _end: usize) -> Option<Cow<'_, [u8]>> {
-        None
+    fn stays(&self) -> bool {
+        true
     }
 }
 
@@ -302,7 +350,18 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
     for set in &index.sets {
         let keep = matches!(scope, Scope::Only(_));
         if !wanted(&set.name) && !keep {
-            carried.push(CarriedSet { name: set.name.clone(), text: None, hash: None });
+            carried.push(CarriedSet { name: set.name.clone(), text: None, hash: None, span: None });
+            continue;
+        }
+        if !wanted(&set.name) && src.stays() {
+            // Left in the file: the writer copies it, checking its hash as it reads it.
+            let hash = u128::from_str_radix(&set.xxh3, 16).ok()?;
+            carried.push(CarriedSet {
+                name: set.name.clone(),
+                text: None,
+                hash: Some(hash),
+                span: Some((set.start, set.end)),
+            });
             continue;
         }
         let text = src.get(set.start, set.end)?;
@@ -318,7 +377,12 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
             parsed.push(one);
         } else {
             let text = String::from_utf8(text.into_owned()).ok()?;
-            carried.push(CarriedSet { name: set.name.clone(), text: Some(text.into_boxed_str()), hash: Some(hash) });
+            carried.push(CarriedSet {
+                name: set.name.clone(),
+                text: Some(text.into_boxed_str()),
+                hash: Some(hash),
+                span: None,
+            });
         }
     }
     let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));

@@ -226,7 +226,7 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
                 parsed.push(serde_json::from_str::<ScaleSet>(raw.get()).ok()?);
             } else {
                 let text = matches!(scope, Scope::Only(_)).then(|| raw.get().into());
-                carried.push(CarriedSet { name, text, hash: None });
+                carried.push(CarriedSet { name, text, hash: None, span: None });
             }
         }
         let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));
@@ -430,7 +430,14 @@ fn write_and_swap(
     let file = OpenOptions::new().write(true).create_new(true).open(tmp).map_err(io("create", tmp))?;
     keep_mode_and_owner(&file, tmp, previous)?;
     let mut out = BufWriter::with_capacity(1 << 16, file);
-    super::indexed::write_json(&mut out, state).map_err(io("write", tmp))?;
+    // Sets carried unchanged are copied from the state file being replaced (the lock is held
+    // and the version was checked: it is the file they were read from).
+    let source = if state.scale_sets.carried().iter().any(|c| c.span.is_some()) {
+        Some(File::open(path).map_err(io("read", path))?)
+    } else {
+        None
+    };
+    super::indexed::write_json(&mut out, state, source.as_ref()).map_err(io("write", tmp))?;
     out.write_all(b"\n").map_err(io("write", tmp))?;
     let file = out.into_inner().map_err(|e| StoreError::Io {
         path: tmp.to_path_buf(),
@@ -514,10 +521,32 @@ mod scoped_tests {
     }
 
     #[test]
+    fn sets_left_in_the_file_are_copied_and_checked_as_they_are_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let state = parse_state(&path, &two_sets()).unwrap();
+        write_state(&path, &state).unwrap();
+        let written = fs::read(&path).unwrap();
+        let Loaded::Present(scoped) = read_state_scoped(&path, &Scope::set("b")).unwrap() else { panic!("present") };
+        let carried = &scoped.scale_sets.carried()[0];
+        assert!(carried.text.is_none() && carried.span.is_some(), "a is left in the file, not read");
+        write_state(&path, &scoped).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), written, "copied byte for byte");
+        // The same file changed in place under the reader (same length, same inode): refused.
+        let Loaded::Present(scoped) = read_state_scoped(&path, &Scope::set("b")).unwrap() else { panic!("present") };
+        let text = String::from_utf8(written.clone()).unwrap();
+        let edited = text.replacen("\"capacity\":2", "\"capacity\":3", 1);
+        fs::OpenOptions::new().write(true).open(&path).unwrap().write_all(edited.as_bytes()).unwrap();
+        let err = write_state(&path, &scoped).unwrap_err().to_string();
+        assert!(err.contains("scale set 'a' changed in the state file"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), edited.as_bytes(), "nothing written");
+    }
+
+    #[test]
     fn a_state_read_to_show_cannot_be_written() {
         let bytes = two_sets();
         let state = parse_state_scoped(Path::new("s.json"), &bytes, &Scope::show("b")).expect("scoped");
         let err = serde_json::to_vec(&state).expect_err("refused");
-        assert!(err.to_string().contains("scale set 'a' was read by name only"), "{err}");
+        assert!(err.to_string().contains("scale set 'a' is not in memory (read by name only"), "{err}");
     }
 }
