@@ -15,7 +15,8 @@ use super::{Context, set_not_found};
 use crate::store::Scope;
 
 pub fn list(ctx: &Context) -> Result<ExitCode> {
-    let state = ctx.read_state()?;
+    // Sets as summaries: the VMs' facts that are counted and priced, nothing else of them.
+    let state = ctx.store.load_summaries()?;
     let rows = state
         .iter()
         .flat_map(|s| s.scale_sets.iter())

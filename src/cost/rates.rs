@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 use crate::model::config::VmModel;
 use crate::model::enums::{OsType, PowerState, Priority};
+use crate::model::set_summary::SetSummary;
 use crate::model::state::{ScaleSet, State};
 
 use super::catalog::{Catalog, Commitment, HOURS_PER_MONTH, LB_INCLUDED_RULES, NetworkMeter, Os, PriceError};
@@ -161,12 +162,61 @@ pub fn components(catalog: &Catalog, set: &ScaleSet) -> Result<Vec<Component>, P
 /// # Errors
 /// A price is missing from the catalog.
 pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<Vec<Component>, PriceError> {
+    let parts = Parts { config: &set.config, models: &set.models, model_version: set.model_version };
+    let vms = set.instances.iter().map(|i| Vm {
+        model_version: i.model_version,
+        priority: i.priority,
+        power_state: i.power_state,
+    });
+    components_of(catalog, &parts, vms, basis)
+}
+
+/// [`components_at`] of a set read as a summary (the same figures as from the full set).
+///
+/// # Errors
+/// A price is missing from the catalog.
+pub fn summary_components_at(catalog: &Catalog, set: &SetSummary, basis: Basis) -> Result<Vec<Component>, PriceError> {
+    let parts = Parts { config: &set.config, models: &set.models, model_version: set.model_version };
+    let vms = set.instances.iter().map(|i| Vm {
+        model_version: i.model_version,
+        priority: i.priority,
+        power_state: i.power_state,
+    });
+    components_of(catalog, &parts, vms, basis)
+}
+
+/// What pricing reads of a set besides its VMs.
+struct Parts<'a> {
+    config: &'a crate::model::config::ScaleSetConfig,
+    models: &'a [crate::model::state::VersionedModel],
+    model_version: u32,
+}
+
+impl Parts<'_> {
+    fn model(&self, version: u32) -> Option<&VmModel> {
+        self.models.iter().find(|m| m.version == version).map(|m| &m.model)
+    }
+}
+
+/// What pricing reads of a VM.
+struct Vm {
+    model_version: u32,
+    priority: Priority,
+    power_state: PowerState,
+}
+
+fn components_of(
+    catalog: &Catalog,
+    set: &Parts<'_>,
+    vms_of_set: impl Iterator<Item = Vm>,
+    basis: Basis,
+) -> Result<Vec<Component>, PriceError> {
     let region = &set.config.region;
-    let latest = set.current_model();
+    let latest = set.model(set.model_version).unwrap_or(&set.config.model);
     // One pass over the VMs: (model version, priority) -> (billed VMs, all VMs). A handful of
     // groups, however many VMs.
     let mut groups: Vec<((u32, Priority), u64, u64)> = Vec::new();
-    for inst in &set.instances {
+    for inst in vms_of_set {
         let (key, billed) = match basis {
             Basis::Now => ((inst.model_version, inst.priority), inst.power_state.compute_billed()),
             Basis::Settled => {
@@ -249,16 +299,21 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
             source,
         });
     }
-    network_components(catalog, set, vms, &mut out);
+    network_components(catalog, set.config, vms, &mut out);
     Ok(out)
 }
 
 /// The load balancer and public IPs of a set, at the built-in network prices; `vms` is the
 /// number of VMs that exist (for per-VM public IPs).
-fn network_components(catalog: &Catalog, set: &ScaleSet, vms: u64, out: &mut Vec<Component>) {
-    let region = set.config.region.as_str();
+fn network_components(
+    catalog: &Catalog,
+    config: &crate::model::config::ScaleSetConfig,
+    vms: u64,
+    out: &mut Vec<Component>,
+) {
+    let region = config.region.as_str();
     let price = |meter: NetworkMeter| catalog.network_price(meter, region);
-    if let Some(lb) = set.config.load_balancer {
+    if let Some(lb) = config.load_balancer {
         if lb.rules > 0 {
             let (price, source) = price(NetworkMeter::LbIncludedRules);
             out.push(Component {
@@ -298,7 +353,7 @@ fn network_components(catalog: &Catalog, set: &ScaleSet, vms: u64, out: &mut Vec
             });
         }
     }
-    if set.config.public_ip_per_vm && vms > 0 {
+    if config.public_ip_per_vm && vms > 0 {
         let (price, source) = price(NetworkMeter::PublicIpv4Static);
         out.push(Component {
             name: "Public IPv4 addresses (Standard, one per VM)".to_owned(),
@@ -310,8 +365,8 @@ fn network_components(catalog: &Catalog, set: &ScaleSet, vms: u64, out: &mut Vec
             source,
         });
     }
-    if set.config.public_ips > 0 {
-        let count = u64::from(set.config.public_ips);
+    if config.public_ips > 0 {
+        let count = u64::from(config.public_ips);
         let (price, source) = price(NetworkMeter::PublicIpv4Static);
         out.push(Component {
             name: "Public IPv4 addresses (Standard, static)".to_owned(),

@@ -13,6 +13,7 @@ pub mod metric_history;
 pub mod money;
 pub(crate) mod named_enum;
 pub mod names;
+pub mod set_summary;
 pub mod state;
 pub mod text;
 pub mod timezone;

@@ -21,6 +21,12 @@ use super::instance::Instance;
 #[error("{0}")]
 pub struct BrokenInvariant(String);
 
+impl BrokenInvariant {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// Marks a file as ours; a JSON file without it is refused rather than overwritten.
 pub const FORMAT: &str = "scaleset-state";
 /// Bumped on any incompatible change; a newer file is refused, never downgraded.
@@ -473,56 +479,13 @@ impl ScaleSet {
     }
 
     fn check(&self) -> Result<(), BrokenInvariant> {
-        let name = &self.config.name;
-        let count = u32::try_from(self.instances.len()).unwrap_or(u32::MAX);
-        if count != self.capacity {
-            return Err(BrokenInvariant(format!(
-                "scale set '{name}' has capacity {} but {count} instances",
-                self.capacity
-            )));
-        }
-        if self.model(self.model_version).is_none() {
-            return Err(BrokenInvariant(format!(
-                "scale set '{name}' has no model for its version {}",
-                self.model_version
-            )));
-        }
-        let mut last: Option<u32> = None;
-        for i in &self.instances {
-            if last.is_some_and(|l| l >= i.id) {
-                return Err(BrokenInvariant(format!(
-                    "scale set '{name}' lists instance {} twice or out of order",
-                    i.id
-                )));
-            }
-            last = Some(i.id);
-            if i.id >= self.next_instance_id {
-                return Err(BrokenInvariant(format!(
-                    "scale set '{name}': instance {} is not below the next ID {}",
-                    i.id, self.next_instance_id
-                )));
-            }
-            if self.model(i.model_version).is_none() {
-                return Err(BrokenInvariant(format!(
-                    "scale set '{name}': instance {} refers to unknown model version {}",
-                    i.id, i.model_version
-                )));
-            }
-            if let Some(z) = i.zone
-                && !self.config.zones.contains(&z)
-            {
-                return Err(BrokenInvariant(format!(
-                    "scale set '{name}': instance {} is in zone {z}, which the set does not use",
-                    i.id
-                )));
-            }
-            if i.protect_from_scale_set_actions && !i.protect_from_scale_in {
-                return Err(BrokenInvariant(format!(
-                    "scale set '{name}': instance {} is protected from scale-set actions but not from scale-in",
-                    i.id
-                )));
-            }
-        }
-        Ok(())
+        super::set_summary::check_set(
+            &self.config,
+            self.capacity,
+            self.model_version,
+            &self.models,
+            self.next_instance_id,
+            self.instances.iter().map(super::set_summary::InstanceFacts::of),
+        )
     }
 }

@@ -4,9 +4,10 @@ use serde::Serialize;
 
 use crate::cost::catalog::Catalog;
 use crate::cost::rates;
+use crate::model::accrual::Rate;
 use crate::model::enums::PowerState;
 use crate::model::money::Money;
-use crate::model::state::ScaleSet;
+use crate::model::set_summary::SetSummary;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,10 +33,12 @@ pub struct SetView {
     pub accrued_cost: Money,
 }
 
+/// The row of a set read as a summary (`list` reads no more than that).
+///
 /// # Errors
 /// A price is missing.
-pub fn set_view(set: &ScaleSet, catalog: &Catalog) -> Result<SetView, crate::cost::catalog::PriceError> {
-    let rate = rates::set_rate(catalog, set)?;
+pub fn set_view(set: &SetSummary, catalog: &Catalog) -> Result<SetView, crate::cost::catalog::PriceError> {
+    let rate: Rate = rates::summary_components_at(catalog, set, rates::Basis::Now)?.iter().map(|c| c.rate).sum();
     let model = set.current_model();
     Ok(SetView {
         name: set.config.name.clone(),

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::model::state::State;
+use crate::model::set_summary::SetSummary;
+use crate::model::state::{State, StateDoc};
 
 use super::{Scope, StoreError};
 
@@ -53,6 +54,14 @@ pub trait StateStore {
     /// # Errors
     /// As [`StateStore::load`].
     fn load_scoped(&self, scope: &Scope) -> Result<(Option<State>, Version), StoreError>;
+
+    /// The state with every set read as a summary (`model::set_summary`), for `list`.
+    ///
+    /// # Errors
+    /// As [`StateStore::load`].
+    fn load_summaries(&self) -> Result<Option<StateDoc<Vec<SetSummary>>>, StoreError> {
+        Ok(self.load()?.0.map(|state| state.map_sets(|sets| sets.iter().map(SetSummary::of).collect())))
+    }
 
     /// Takes the exclusive lock for a read-modify-write, waiting up to `timeout`; `holder`
     /// says who holds it to anyone who has to wait.
@@ -125,6 +134,10 @@ impl StateStore for LocalFile {
             super::Loaded::Missing => Ok((None, Version(VersionTag::Missing))),
             super::Loaded::Present(state) => Ok((Some(state), version)),
         }
+    }
+
+    fn load_summaries(&self) -> Result<Option<StateDoc<Vec<SetSummary>>>, StoreError> {
+        super::read_summaries(&self.path)
     }
 
     fn lock(&self, timeout: Duration, holder: &str) -> Result<Box<dyn Lock>, StoreError> {

@@ -41,7 +41,8 @@ pub use indexed::{to_bytes as state_bytes, write_json as write_state_json};
 pub use location::{AwsAccess, AzureAccess, BlobUrl, Location, S3Url, aws_access, azure_access};
 pub use lock::{LockGuard, acquire, lock_path};
 pub use state_file::{
-    Loaded, Scope, backup_path, parse_state, parse_state_scoped, read_state, read_state_scoped, resolve, write_state,
+    Loaded, Scope, backup_path, parse_state, parse_state_scoped, parse_summaries, read_state, read_state_scoped,
+    read_summaries, resolve, write_state,
 };
 
 use std::path::PathBuf;

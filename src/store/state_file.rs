@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use serde_json::value::RawValue;
 
+use crate::model::set_summary::SetSummary;
 use crate::model::state::{CarriedSet, FORMAT, SCHEMA_VERSION, ScaleSet, ScaleSets, State, StateDoc};
 
 use super::StoreError;
@@ -59,17 +60,27 @@ pub fn read_state_scoped(path: &Path, scope: &Scope) -> Result<Loaded, StoreErro
     {
         return Ok(Loaded::Present(state));
     }
-    // A pipe or a device is refused without waiting on it or reading it without end.
+    match read_bytes(path)? {
+        None => Ok(Loaded::Missing),
+        Some(bytes) => parse_state_scoped(path, &bytes, scope).map(Loaded::Present),
+    }
+}
+
+/// The bytes of the state file, `None` when there is none. A pipe or a device is refused
+/// without waiting on it or reading it without end.
+fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    if path.is_dir() {
+        return Err(StoreError::IsDirectory { path: path.to_path_buf() });
+    }
     let read = super::safe_open::open_regular(path, false, false, false).and_then(|file| {
         let size = file.metadata()?.len();
         super::safe_open::read_capped_sized(&file, MAX_STATE_BYTES, size)
     });
-    let bytes = match read {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
-        Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), action: "read", error: e }),
-    };
-    parse_state_scoped(path, &bytes, scope).map(Loaded::Present)
+    match read {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::Io { path: path.to_path_buf(), action: "read", error: e }),
+    }
 }
 
 /// Largest state file read: a million VMs take about 220 MB.
@@ -236,6 +247,43 @@ pub fn parse_state_scoped(path: &Path, bytes: &[u8], scope: &Scope) -> Result<St
     // Anything unusual (an error to describe, a name that is not where this program writes
     // it) goes the full way: same result, or the precise message.
     scoped().map_or_else(|| parse_state(path, bytes), Ok)
+}
+
+/// The state with every set read as a summary (see `model::set_summary`): what `list`
+/// needs, read without the VMs' other fields. Its own checks are those of the full parse for
+/// what it reads; a file it cannot take this way goes through [`parse_state`], which gives the
+/// same summaries or the precise refusal.
+///
+/// # Errors
+/// As [`read_state`].
+pub fn parse_summaries(path: &Path, bytes: &[u8]) -> Result<StateDoc<Vec<SetSummary>>, StoreError> {
+    let fast = || -> Option<StateDoc<Vec<SetSummary>>> {
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
+        let doc: StateDoc<Vec<SetSummary>> = serde_json::from_str(text).ok()?;
+        let ordered = doc.scale_sets.windows(2).all(|p| p[0].config.name < p[1].config.name);
+        let sound = doc.scale_sets.iter().all(|s| s.check().is_ok());
+        (doc.format == FORMAT
+            && doc.schema_version <= SCHEMA_VERSION
+            && doc.clock >= doc.created_at
+            && ordered
+            && sound)
+            .then_some(StateDoc { schema_version: SCHEMA_VERSION, ..doc })
+    };
+    fast().map_or_else(
+        || parse_state(path, bytes).map(|state| state.map_sets(|sets| sets.iter().map(SetSummary::of).collect())),
+        Ok,
+    )
+}
+
+/// [`read_state`] with every set read as a summary (see [`parse_summaries`]).
+///
+/// # Errors
+/// As [`read_state`].
+pub fn read_summaries(path: &Path) -> Result<Option<StateDoc<Vec<SetSummary>>>, StoreError> {
+    match read_bytes(path)? {
+        None => Ok(None),
+        Some(bytes) => parse_summaries(path, &bytes).map(Some),
+    }
 }
 
 /// A set's name from its JSON: read straight from the front, where this program writes it

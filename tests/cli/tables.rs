@@ -59,7 +59,11 @@ fn tables_at(width: u16) -> String {
     let catalog = scaleset::cost::catalog::Catalog::builtin();
     let style = Style { width: Some(width) };
     let web = state.set("web").unwrap();
-    let sets: Vec<_> = state.scale_sets.iter().map(|s| report::sets::set_view(s, catalog).unwrap()).collect();
+    let sets: Vec<_> = state
+        .scale_sets
+        .iter()
+        .map(|s| report::sets::set_view(&scaleset::model::set_summary::SetSummary::of(s), catalog).unwrap())
+        .collect();
     let events: Vec<&scaleset::model::event::Event> = state.events.iter().collect();
     let cost = report::cost::cost(&state, &[], catalog).unwrap();
     [

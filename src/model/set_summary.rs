@@ -1,0 +1,223 @@
+//! A scale set as `list` and the run rate see it: its configuration, models, accrued cost and,
+//! per VM, only the facts that are priced or counted (model version, priority, power state)
+//! plus those the invariants need. Read straight from a set's JSON, skipping every other
+//! field of every VM (timestamps, health, operations), which is most of a large state file;
+//! or made from a full [`ScaleSet`], so both give the same figures.
+//!
+//! Guarantee: [`SetSummary::check`] checks the invariants of what it read with the same rules
+//! and messages as `ScaleSet::check` (capacity = VM count, IDs ascending and below the next ID,
+//! known model versions, zones the set uses, protection flags).
+
+use serde::Deserialize;
+
+use super::accrual::Accrued;
+use super::config::{ScaleSetConfig, VmModel};
+use super::enums::{PowerState, Priority};
+use super::state::{BrokenInvariant, ScaleSet, VersionedModel};
+
+/// What a summary keeps of one VM; its other fields are skipped unread (the full parse
+/// ignores unknown VM fields too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceFacts {
+    pub id: u32,
+    #[serde(default)]
+    pub zone: Option<u8>,
+    pub priority: Priority,
+    pub power_state: PowerState,
+    pub model_version: u32,
+    #[serde(default)]
+    pub protect_from_scale_in: bool,
+    #[serde(default)]
+    pub protect_from_scale_set_actions: bool,
+}
+
+/// A field read past without being parsed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Skipped)
+    }
+}
+
+impl InstanceFacts {
+    #[must_use]
+    pub fn of(i: &super::instance::Instance) -> Self {
+        Self {
+            id: i.id,
+            zone: i.zone,
+            priority: i.priority,
+            power_state: i.power_state,
+            model_version: i.model_version,
+            protect_from_scale_in: i.protect_from_scale_in,
+            protect_from_scale_set_actions: i.protect_from_scale_set_actions,
+        }
+    }
+}
+
+/// A scale set without its VMs' details (the fields a summary does not use are named and
+/// skipped, as for [`InstanceFacts`]).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetSummary {
+    pub config: ScaleSetConfig,
+    pub capacity: u32,
+    pub model_version: u32,
+    pub models: Vec<VersionedModel>,
+    pub next_instance_id: u32,
+    #[serde(default)]
+    pub accrued: Accrued,
+    pub instances: Vec<InstanceFacts>,
+    #[serde(default, rename = "createdAt")]
+    _created_at: Skipped,
+    #[serde(default, rename = "extras")]
+    _extras: Skipped,
+    #[serde(default, rename = "probeDefault")]
+    _probe_default: Skipped,
+    #[serde(default, rename = "rollingUpgrade")]
+    _rolling_upgrade: Skipped,
+    #[serde(default, rename = "repairs")]
+    _repairs: Skipped,
+    #[serde(default, rename = "autoscale")]
+    _autoscale: Skipped,
+}
+
+impl SetSummary {
+    /// The summary of a full set.
+    #[must_use]
+    pub fn of(set: &ScaleSet) -> Self {
+        Self {
+            config: set.config.clone(),
+            capacity: set.capacity,
+            model_version: set.model_version,
+            models: set.models.clone(),
+            next_instance_id: set.next_instance_id,
+            accrued: set.accrued,
+            instances: set.instances.iter().map(InstanceFacts::of).collect(),
+            _created_at: Skipped,
+            _extras: Skipped,
+            _probe_default: Skipped,
+            _rolling_upgrade: Skipped,
+            _repairs: Skipped,
+            _autoscale: Skipped,
+        }
+    }
+
+    /// The model a version refers to.
+    #[must_use]
+    pub fn model(&self, version: u32) -> Option<&VmModel> {
+        self.models.iter().find(|m| m.version == version).map(|m| &m.model)
+    }
+
+    /// The current model.
+    #[must_use]
+    pub fn current_model(&self) -> &VmModel {
+        self.model(self.model_version).unwrap_or(&self.config.model)
+    }
+
+    /// Checks the invariants of what was read (see the module documentation).
+    ///
+    /// # Errors
+    /// The first broken invariant, described for a person.
+    pub fn check(&self) -> Result<(), BrokenInvariant> {
+        check_set(
+            &self.config,
+            self.capacity,
+            self.model_version,
+            &self.models,
+            self.next_instance_id,
+            self.instances.iter().copied(),
+        )
+    }
+}
+
+/// The invariants of one set, over its VMs' facts: shared by [`SetSummary::check`] and
+/// `ScaleSet::check`, so both refuse the same states with the same words.
+pub(crate) fn check_set(
+    config: &ScaleSetConfig,
+    capacity: u32,
+    model_version: u32,
+    models: &[VersionedModel],
+    next_instance_id: u32,
+    instances: impl ExactSizeIterator<Item = InstanceFacts>,
+) -> Result<(), BrokenInvariant> {
+    let name = &config.name;
+    let known = |version: u32| models.iter().any(|m| m.version == version);
+    let count = u32::try_from(instances.len()).unwrap_or(u32::MAX);
+    if count != capacity {
+        return Err(BrokenInvariant::new(format!("scale set '{name}' has capacity {capacity} but {count} instances")));
+    }
+    if !known(model_version) {
+        return Err(BrokenInvariant::new(format!("scale set '{name}' has no model for its version {model_version}")));
+    }
+    let mut last: Option<u32> = None;
+    for i in instances {
+        if last.is_some_and(|l| l >= i.id) {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}' lists instance {} twice or out of order",
+                i.id
+            )));
+        }
+        last = Some(i.id);
+        if i.id >= next_instance_id {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}': instance {} is not below the next ID {next_instance_id}",
+                i.id
+            )));
+        }
+        if !known(i.model_version) {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}': instance {} refers to unknown model version {}",
+                i.id, i.model_version
+            )));
+        }
+        if let Some(z) = i.zone
+            && !config.zones.contains(&z)
+        {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}': instance {} is in zone {z}, which the set does not use",
+                i.id
+            )));
+        }
+        if i.protect_from_scale_set_actions && !i.protect_from_scale_in {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}': instance {} is protected from scale-set actions but not from scale-in",
+                i.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::catalog::Catalog;
+
+    #[test]
+    fn a_summary_read_from_json_is_the_summary_of_the_set() {
+        let text = "scaleSets:\n  - { name: web, region: eastus, sku: Standard_D2s_v5, capacity: 6, zones: [1, 2, 3], \
+                    priority: Spot, evictionPolicy: Delete, orchestrationMode: Flexible, \
+                    priorityMix: { baseRegularPriorityCount: 2, regularPriorityPercentageAboveBase: 50 } }\n";
+        let defs = crate::spec::parse_definition("t.yaml", text.as_bytes(), Catalog::builtin()).unwrap();
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let mut set = crate::engine::capacity::create_set(&defs[0], at).unwrap().0;
+        set.instances[1].protect_from_scale_in = true;
+        set.instances[2].power_state = PowerState::Deallocated;
+        let read: SetSummary = serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
+        assert_eq!(read, SetSummary::of(&set));
+        assert!(read.instances.iter().any(|i| i.priority == Priority::Regular));
+        assert!(read.instances.iter().any(|i| i.priority == Priority::Spot));
+        read.check().unwrap();
+        // Unknown fields: refused in a set, skipped in a VM, as the full parse does.
+        let mut value = serde_json::to_value(&set).unwrap();
+        value["instances"][0]["typo"] = 1.into();
+        assert!(serde_json::from_value::<SetSummary>(value.clone()).is_ok());
+        assert!(serde_json::from_value::<ScaleSet>(value.clone()).is_ok());
+        value["typo"] = 1.into();
+        assert!(serde_json::from_value::<SetSummary>(value.clone()).is_err());
+        assert!(serde_json::from_value::<ScaleSet>(value).is_err());
+    }
+}
