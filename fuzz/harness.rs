@@ -494,8 +494,9 @@ pub fn import(bytes: &[u8]) {
     }
 }
 
-/// A state file's bytes through every way of reading it: the full parse, and loads scoped to
-/// one set (through the file's index, or by a scan) to change it or to show it. Never a panic;
+/// A state file's bytes through every way of reading it: the full parse, summaries (`list`),
+/// and loads scoped to one set (through the file's index, or by a scan) to change it or to
+/// show it. Never a panic; summaries agree with the full parse wherever it reads the file;
 /// a load that succeeds holds the invariants and agrees with the full parse on every set it
 /// parsed; a state loaded to change writes back to bytes that load again as the same state; a
 /// state loaded to show, with sets it did not read, refuses to be written.
@@ -506,6 +507,17 @@ pub fn state_file(bytes: &[u8]) {
     if let Ok(state) = &full {
         let out = state_bytes(state).expect("a full state writes");
         assert_eq!(&parse_state(path, &out).expect("and reads back"), state);
+    }
+    // Summaries (`list`): the same as the full parse's sets, or the same refusal.
+    match (scaleset::store::parse_summaries(path, bytes), &full) {
+        (Ok(summaries), Ok(state)) => {
+            let expected: Vec<_> = state.scale_sets.iter().map(scaleset::model::set_summary::SetSummary::of).collect();
+            assert_eq!(summaries.scale_sets, expected, "summaries agree with the full parse");
+        }
+        // A summary reads fewer fields (not the VMs' timestamps, health or operations): it may
+        // take a file the full parse refuses for one of those. Never the other way round.
+        (Err(_) | Ok(_), Err(_)) => {}
+        (Err(e), Ok(_)) => panic!("summaries refuse a state the full parse reads: {e}"),
     }
     for scope in [Scope::set("web"), Scope::show("web"), Scope::Only(Vec::new()), Scope::Show(Vec::new())] {
         let Ok(state) = parse_state_scoped(path, bytes, &scope) else { continue };

@@ -167,6 +167,7 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
         model_version: i.model_version,
         priority: i.priority,
         power_state: i.power_state,
+        count: 1,
     });
     components_of(catalog, &parts, vms, basis)
 }
@@ -177,10 +178,11 @@ pub fn components_at(catalog: &Catalog, set: &ScaleSet, basis: Basis) -> Result<
 /// A price is missing from the catalog.
 pub fn summary_components_at(catalog: &Catalog, set: &SetSummary, basis: Basis) -> Result<Vec<Component>, PriceError> {
     let parts = Parts { config: &set.config, models: &set.models, model_version: set.model_version };
-    let vms = set.instances.iter().map(|i| Vm {
-        model_version: i.model_version,
-        priority: i.priority,
-        power_state: i.power_state,
+    let vms = set.vms.iter().map(|v| Vm {
+        model_version: v.model_version,
+        priority: v.priority,
+        power_state: v.power_state,
+        count: v.count,
     });
     components_of(catalog, &parts, vms, basis)
 }
@@ -198,11 +200,12 @@ impl Parts<'_> {
     }
 }
 
-/// What pricing reads of a VM.
+/// What pricing reads of a VM (or of `count` alike).
 struct Vm {
     model_version: u32,
     priority: Priority,
     power_state: PowerState,
+    count: u64,
 }
 
 fn components_of(
@@ -232,13 +235,13 @@ fn components_of(
                 ((set.model_version, priority), billed_when_settled(inst.power_state))
             }
         };
-        let billed = u64::from(billed);
+        let billed = u64::from(billed) * inst.count;
         match groups.iter_mut().find(|g| g.0 == key) {
             Some(g) => {
                 g.1 += billed;
-                g.2 += 1;
+                g.2 += inst.count;
             }
-            None => groups.push((key, billed, 1)),
+            None => groups.push((key, billed, inst.count)),
         }
     }
     // (sku, os label, priority) -> (billed VM count, price, kind); tier -> (disk count, price).

@@ -8,7 +8,7 @@
 //! and messages as `ScaleSet::check` (capacity = VM count, IDs ascending and below the next ID,
 //! known model versions, zones the set uses, protection flags).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::accrual::Accrued;
 use super::config::{ScaleSetConfig, VmModel};
@@ -57,21 +57,65 @@ impl InstanceFacts {
     }
 }
 
-/// A scale set without its VMs' details (the fields a summary does not use are named and
-/// skipped, as for [`InstanceFacts`]).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// How many VMs share a model version, a priority and a power state: all that pricing and
+/// `list` count of VMs. Short keys: the set index of a state file carries these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VmCount {
+    #[serde(rename = "v")]
+    pub model_version: u32,
+    #[serde(rename = "p")]
+    pub priority: Priority,
+    #[serde(rename = "s")]
+    pub power_state: PowerState,
+    #[serde(rename = "n")]
+    pub count: u64,
+}
+
+/// The counts of VMs by (model version, priority, power state), in that order.
+#[must_use]
+pub fn tally(vms: impl Iterator<Item = (u32, Priority, PowerState)>) -> Vec<VmCount> {
+    let mut counts: std::collections::BTreeMap<(u32, Priority, PowerState), u64> = std::collections::BTreeMap::new();
+    for key in vms {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((model_version, priority, power_state), count)| VmCount { model_version, priority, power_state, count })
+        .collect()
+}
+
+/// The fields of a set before its VMs, as the state writes them: what a reader with the set
+/// index parses of a set (the VMs' counts come from the index).
+#[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetSummary {
+pub struct SetHead {
     pub config: ScaleSetConfig,
     pub capacity: u32,
     pub model_version: u32,
     pub models: Vec<VersionedModel>,
     pub next_instance_id: u32,
-    #[serde(default)]
-    pub accrued: Accrued,
-    pub instances: Vec<InstanceFacts>,
     #[serde(default, rename = "createdAt")]
     _created_at: Skipped,
+    #[serde(default)]
+    pub accrued: Accrued,
+}
+
+/// A set's JSON as a summary reads it: the head, the VMs' facts, the rest skipped (named, so
+/// an unknown field is refused as the full parse refuses it).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetJson {
+    config: ScaleSetConfig,
+    capacity: u32,
+    model_version: u32,
+    models: Vec<VersionedModel>,
+    next_instance_id: u32,
+    #[serde(default, rename = "createdAt")]
+    _created_at: Skipped,
+    #[serde(default)]
+    accrued: Accrued,
+    instances: Vec<InstanceFacts>,
     #[serde(default, rename = "extras")]
     _extras: Skipped,
     #[serde(default, rename = "probeDefault")]
@@ -84,6 +128,42 @@ pub struct SetSummary {
     _autoscale: Skipped,
 }
 
+/// A scale set without its VMs' details: its head and the counts of its VMs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetSummary {
+    pub config: ScaleSetConfig,
+    pub capacity: u32,
+    pub model_version: u32,
+    pub models: Vec<VersionedModel>,
+    pub accrued: Accrued,
+    pub vms: Vec<VmCount>,
+}
+
+impl<'de> Deserialize<'de> for SetSummary {
+    /// From a set's JSON: the VMs' facts are read, checked (the invariants of the full
+    /// parse), and counted.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let set = SetJson::deserialize(deserializer)?;
+        check_set(
+            &set.config,
+            set.capacity,
+            set.model_version,
+            &set.models,
+            set.next_instance_id,
+            set.instances.iter().copied(),
+        )
+        .map_err(serde::de::Error::custom)?;
+        Ok(Self {
+            vms: tally(set.instances.iter().map(|i| (i.model_version, i.priority, i.power_state))),
+            config: set.config,
+            capacity: set.capacity,
+            model_version: set.model_version,
+            models: set.models,
+            accrued: set.accrued,
+        })
+    }
+}
+
 impl SetSummary {
     /// The summary of a full set.
     #[must_use]
@@ -93,16 +173,36 @@ impl SetSummary {
             capacity: set.capacity,
             model_version: set.model_version,
             models: set.models.clone(),
-            next_instance_id: set.next_instance_id,
             accrued: set.accrued,
-            instances: set.instances.iter().map(InstanceFacts::of).collect(),
-            _created_at: Skipped,
-            _extras: Skipped,
-            _probe_default: Skipped,
-            _rolling_upgrade: Skipped,
-            _repairs: Skipped,
-            _autoscale: Skipped,
+            vms: tally(set.instances.iter().map(|i| (i.model_version, i.priority, i.power_state))),
         }
+    }
+
+    /// A summary from a set's head and the counts of its VMs (the set index's), checked for
+    /// what they can say: as many VMs as the capacity, every model version known.
+    ///
+    /// # Errors
+    /// The counts do not fit the head.
+    pub fn from_head(head: SetHead, vms: Vec<VmCount>) -> Result<Self, BrokenInvariant> {
+        let name = &head.config.name;
+        let total: u64 = vms.iter().map(|v| v.count).sum();
+        let known = |version: u32| head.models.iter().any(|m| m.version == version);
+        if total != u64::from(head.capacity)
+            || !known(head.model_version)
+            || !vms.iter().all(|v| known(v.model_version))
+        {
+            return Err(BrokenInvariant::new(format!(
+                "scale set '{name}': the index's VM counts do not match the set"
+            )));
+        }
+        Ok(Self {
+            config: head.config,
+            capacity: head.capacity,
+            model_version: head.model_version,
+            models: head.models,
+            accrued: head.accrued,
+            vms,
+        })
     }
 
     /// The model a version refers to.
@@ -117,19 +217,22 @@ impl SetSummary {
         self.model(self.model_version).unwrap_or(&self.config.model)
     }
 
-    /// Checks the invariants of what was read (see the module documentation).
-    ///
-    /// # Errors
-    /// The first broken invariant, described for a person.
-    pub fn check(&self) -> Result<(), BrokenInvariant> {
-        check_set(
-            &self.config,
-            self.capacity,
-            self.model_version,
-            &self.models,
-            self.next_instance_id,
-            self.instances.iter().copied(),
-        )
+    /// VMs in all.
+    #[must_use]
+    pub fn vm_count(&self) -> u64 {
+        self.vms.iter().map(|v| v.count).sum()
+    }
+
+    /// VMs in a power state.
+    #[must_use]
+    pub fn count_in(&self, state: PowerState) -> u64 {
+        self.vms.iter().filter(|v| v.power_state == state).map(|v| v.count).sum()
+    }
+
+    /// VMs not on the current model.
+    #[must_use]
+    pub fn outdated(&self) -> u64 {
+        self.vms.iter().filter(|v| v.model_version != self.model_version).map(|v| v.count).sum()
     }
 }
 
@@ -208,9 +311,14 @@ mod tests {
         set.instances[2].power_state = PowerState::Deallocated;
         let read: SetSummary = serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
         assert_eq!(read, SetSummary::of(&set));
-        assert!(read.instances.iter().any(|i| i.priority == Priority::Regular));
-        assert!(read.instances.iter().any(|i| i.priority == Priority::Spot));
-        read.check().unwrap();
+        assert!(read.vms.iter().any(|v| v.priority == Priority::Regular));
+        assert!(read.vms.iter().any(|v| v.priority == Priority::Spot));
+        assert_eq!((read.vm_count(), read.count_in(PowerState::Deallocated), read.outdated()), (6, 1, 0));
+        // A broken invariant is refused with the full parse's words.
+        let mut broken = serde_json::to_value(&set).unwrap();
+        broken["capacity"] = 7.into();
+        let err = serde_json::from_value::<SetSummary>(broken).unwrap_err().to_string();
+        assert!(err.contains("scale set 'web' has capacity 7 but 6 instances"), "{err}");
         // Unknown fields: refused in a set, skipped in a VM, as the full parse does.
         let mut value = serde_json::to_value(&set).unwrap();
         value["instances"][0]["typo"] = 1.into();

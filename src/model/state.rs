@@ -236,6 +236,9 @@ pub struct CarriedSet {
     pub text: Option<Box<str>>,
     pub hash: Option<u128>,
     pub span: Option<(usize, usize)>,
+    /// What the file's index said of it besides its place: the length of its head (the
+    /// fields before its VMs) and its VMs' counts, carried into the next index.
+    pub facts: Option<(usize, Vec<super::set_summary::VmCount>)>,
 }
 
 impl PartialEq for CarriedSet {

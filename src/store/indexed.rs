@@ -26,6 +26,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use crate::model::accrual::Accrued;
 use crate::model::event::Event;
+use crate::model::set_summary::{SetHead, SetSummary, VmCount, tally};
 use crate::model::state::{CarriedSet, FORMAT, SCHEMA_VERSION, ScaleSet, ScaleSets, State, StateDoc};
 
 use super::Scope;
@@ -47,6 +48,12 @@ struct IndexedSet {
     end: usize,
     /// XXH3-128 of the set's bytes, 32 hex digits.
     xxh3: String,
+    /// Length of the set's head: its fields before `,"instances":` (see `SetHead`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    head: Option<usize>,
+    /// Its VMs counted by model version, priority and power state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vms: Option<Vec<VmCount>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -136,12 +143,13 @@ pub fn write_json(out: impl Write, state: &State, from: Option<&std::fs::File>) 
         }
         first = false;
         let start = w.at;
-        let (name, hash) = if take_parsed {
+        let (name, hash, facts) = if take_parsed {
             let set = parsed.next().expect("peeked");
             scratch.clear();
             serde_json::to_writer(&mut scratch, set)?;
             w.put(&scratch)?;
-            (set.config.name.clone(), xxh3_128(&scratch))
+            let vms = tally(set.instances.iter().map(|i| (i.model_version, i.priority, i.power_state)));
+            (set.config.name.clone(), xxh3_128(&scratch), head_length(&scratch).map(|h| (h, vms)))
         } else {
             let set = carried.next().expect("peeked");
             let hash = match (&set.text, set.span, from) {
@@ -157,9 +165,10 @@ pub fn write_json(out: impl Write, state: &State, from: Option<&std::fs::File>) 
                     )));
                 }
             };
-            (set.name.clone(), hash)
+            (set.name.clone(), hash, set.facts.clone())
         };
-        index.push(IndexedSet { name, start, end: w.at, xxh3: hex(hash) });
+        let (head, vms) = facts.map_or((None, None), |(h, v)| (Some(h), Some(v)));
+        index.push(IndexedSet { name, start, end: w.at, xxh3: hex(hash), head, vms });
     }
     w.put(b"]")?;
     let array = Range { start: array_start, end: w.at };
@@ -210,6 +219,14 @@ fn copy_checked<W: Write>(
     Ok(hash)
 }
 
+/// The length of a serialised set's head: the bytes before `,"instances":[`, which follows
+/// `"accrued"` in the field order the state is written in.
+fn head_length(set_json: &[u8]) -> Option<usize> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let accrued = find(set_json, b",\"accrued\":")?;
+    Some(accrued + find(&set_json[accrued..], b",\"instances\":[")?)
+}
+
 /// The state's file bytes (see [`write_json`]); every set must be in memory.
 ///
 /// # Errors
@@ -237,6 +254,10 @@ pub trait Source {
     /// under the writer's lock): then sets carried unchanged are not read at all, only copied.
     fn stays(&self) -> bool {
         false
+    }
+    /// The XXH3-128 of bytes `start..end`.
+    fn hash(&self, start: usize, end: usize) -> Option<u128> {
+        self.get(start, end).map(|b| xxh3_128(&b))
     }
 }
 
@@ -288,16 +309,30 @@ impl Source for FileSource {
     fn stays(&self) -> bool {
         true
     }
+
+    /// Streamed through one small buffer: a large file is hashed without holding it.
+    fn hash(&self, start: usize, end: usize) -> Option<u128> {
+        use std::io::{Read, Seek, SeekFrom};
+        if start > end || end > self.len {
+            return None;
+        }
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(u64::try_from(start).ok()?)).ok()?;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut buf = vec![0; (end - start).min(1 << 18)];
+        let mut left = end - start;
+        while left > 0 {
+            let n = left.min(buf.len());
+            file.read_exact(&mut buf[..n]).ok()?;
+            hasher.update(&buf[..n]);
+            left -= n;
+        }
+        Some(hasher.digest128())
+    }
 }
 
-/// Reads the sets in `scope` through the file's index; `None` when the file has no index this
-/// writer would have written, or anything in it does not check out (see the module
-/// documentation). Never an error: the caller then reads the file the full way.
-///
-/// Sets parsed or carried to be written again are read whole and their hashes checked; a
-/// state read to show (`Scope::Show`) reads and checks only the sets it shows.
-#[must_use]
-pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
+/// The file's index, checked to tile the `scaleSets` array, and the document around the sets.
+fn open_index(src: &dyn Source) -> Option<(SetIndex, StateDoc<Vec<Box<RawValue>>>)> {
     let len = src.len();
     let window_start = len.saturating_sub(INDEX_WINDOW);
     let window = src.get(window_start, len)?;
@@ -341,6 +376,18 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
     if doc.format != FORMAT || doc.schema_version > SCHEMA_VERSION || !doc.scale_sets.is_empty() {
         return None;
     }
+    Some((index, doc))
+}
+
+/// Reads the sets in `scope` through the file's index; `None` when the file has no index this
+/// writer would have written, or anything in it does not check out (see the module
+/// documentation). Never an error: the caller then reads the file the full way.
+///
+/// Sets parsed or carried to be written again are read whole and their hashes checked; a
+/// state read to show (`Scope::Show`) reads and checks only the sets it shows.
+#[must_use]
+pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
+    let (index, doc) = open_index(src)?;
     let wanted = |name: &str| match scope {
         Scope::All => true,
         Scope::Only(names) | Scope::Show(names) => names.iter().any(|n| n == name),
@@ -350,7 +397,7 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
     for set in &index.sets {
         let keep = matches!(scope, Scope::Only(_));
         if !wanted(&set.name) && !keep {
-            carried.push(CarriedSet { name: set.name.clone(), text: None, hash: None, span: None });
+            carried.push(CarriedSet { name: set.name.clone(), text: None, hash: None, span: None, facts: None });
             continue;
         }
         if !wanted(&set.name) && src.stays() {
@@ -361,6 +408,7 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
                 text: None,
                 hash: Some(hash),
                 span: Some((set.start, set.end)),
+                facts: set.head.zip(set.vms.clone()),
             });
             continue;
         }
@@ -382,12 +430,43 @@ pub fn parse_indexed(src: &dyn Source, scope: &Scope) -> Option<State> {
                 text: Some(text.into_boxed_str()),
                 hash: Some(hash),
                 span: None,
+                facts: set.head.zip(set.vms.clone()),
             });
         }
     }
     let state = doc.map_sets(|_| ScaleSets::new(parsed, carried));
     state.check().ok()?;
     Some(StateDoc { schema_version: SCHEMA_VERSION, ..state })
+}
+
+/// Every set as a summary, through the file's index: the whole file is read and every set's
+/// hash checked (so every byte is the one indexed), then of each set only its head is parsed,
+/// its VMs' counts taken from the index. `None` when anything does not check out, or the index
+/// lacks the heads and counts: the caller then reads the sets' JSON.
+#[must_use]
+pub fn parse_summaries_indexed(src: &dyn Source) -> Option<StateDoc<Vec<SetSummary>>> {
+    let (index, doc) = open_index(src)?;
+    let mut sets = Vec::with_capacity(index.sets.len());
+    for set in index.sets {
+        if hex(src.hash(set.start, set.end)?) != set.xxh3 {
+            return None;
+        }
+        let (head_len, vms) = (set.head?, set.vms?);
+        if head_len >= set.end - set.start {
+            return None;
+        }
+        let mut head_json = src.get(set.start, set.start + head_len)?.into_owned();
+        head_json.push(b'}');
+        let head: SetHead = serde_json::from_slice(&head_json).ok()?;
+        if head.config.name != set.name {
+            return None;
+        }
+        sets.push(SetSummary::from_head(head, vms).ok()?);
+    }
+    if !sets.windows(2).all(|p| p[0].config.name < p[1].config.name) || doc.clock < doc.created_at {
+        return None;
+    }
+    Some(StateDoc { schema_version: SCHEMA_VERSION, ..doc.map_sets(|_| sets) })
 }
 
 #[cfg(test)]
@@ -438,6 +517,19 @@ mod tests {
         let shown = parse_indexed(&Memory(&bytes), &Scope::show("c")).expect("indexed");
         assert_eq!(shown.scale_sets[0].capacity, 3);
         assert!(to_bytes(&shown).is_err(), "a state read to show is never written");
+    }
+
+    #[test]
+    fn summaries_through_the_index_are_the_summaries_of_the_sets() {
+        let state = state();
+        let bytes = to_bytes(&state).unwrap();
+        let via = parse_summaries_indexed(&Memory(&bytes)).expect("indexed");
+        let expected: Vec<SetSummary> = state.scale_sets.iter().map(SetSummary::of).collect();
+        assert_eq!(via.scale_sets, expected);
+        assert_eq!(via.events, state.events);
+        // A changed byte in any set: not taken from the index.
+        let text = String::from_utf8(bytes).unwrap().replacen("\"capacity\":3", "\"capacity\":4", 1);
+        assert!(parse_summaries_indexed(&Memory(text.as_bytes())).is_none());
     }
 
     #[test]

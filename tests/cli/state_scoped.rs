@@ -124,3 +124,34 @@ fn a_version_1_file_without_an_index_is_read_and_written_back_as_version_2() {
         assert_eq!(&bytes[start..end], text.as_bytes(), "{name}");
     }
 }
+
+#[test]
+fn list_reads_the_same_through_the_index_and_without_it() {
+    let env = three_sets();
+    env.ok(["stop", "alpha", "--instances", "0", "1"]);
+    env.ok(["scale", "charlie", "--by", "1"]); // a scoped write: alpha and bravo are copied
+    let state: serde_json::Value = serde_json::from_slice(&env.state_bytes()).unwrap();
+    for entry in state["setIndex"]["sets"].as_array().unwrap() {
+        assert!(entry["head"].is_u64() && entry["vms"].is_array(), "carried sets keep their counts: {entry}");
+    }
+    let through_index = env.ok(["list", "-o", "json"]).stdout;
+    let table = env.ok(["list"]).stdout;
+    let mut plain = state.clone();
+    plain.as_object_mut().unwrap().remove("setIndex");
+    env.write(STATE, serde_json::to_vec(&plain).unwrap());
+    assert_eq!(env.ok(["list", "-o", "json"]).stdout, through_index);
+    assert_eq!(env.ok(["list"]).stdout, table);
+    let rows: serde_json::Value = serde_json::from_str(&through_index).unwrap();
+    assert_eq!(rows[0]["runningCount"], 3, "two of alpha's five VMs are stopped");
+}
+
+#[test]
+fn list_refuses_a_set_changed_behind_the_index_as_the_full_parse_does() {
+    let env = three_sets();
+    let text = String::from_utf8(env.state_bytes()).unwrap();
+    let at = text.find(r#"{"config":{"name":"bravo""#).unwrap();
+    let capacity = at + text[at..].find(r#""capacity":3"#).unwrap();
+    let broken = format!("{}\"capacity\":4{}", &text[..capacity], &text[capacity + r#""capacity":3"#.len()..]);
+    env.write(STATE, &broken);
+    env.run(["list"]).code(74).stderr_has("scale set 'bravo' has capacity 4 but 3 instances");
+}
