@@ -165,7 +165,13 @@ pub fn write_json(out: impl Write, state: &State, from: Option<&std::fs::File>) 
                     )));
                 }
             };
-            (set.name.clone(), hash, set.facts.clone())
+            // Counts the old index did not give (a file read without one): read from the text.
+            let facts = set.facts.clone().or_else(|| {
+                let text = set.text.as_deref()?;
+                let summary: SetSummary = serde_json::from_str(text).ok()?;
+                Some((head_length(text.as_bytes())?, summary.vms))
+            });
+            (set.name.clone(), hash, facts)
         };
         let (head, vms) = facts.map_or((None, None), |(h, v)| (Some(h), Some(v)));
         index.push(IndexedSet { name, start, end: w.at, xxh3: hex(hash), head, vms });

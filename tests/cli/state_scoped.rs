@@ -102,11 +102,11 @@ fn a_broken_set_read_by_the_command_is_refused_with_its_place() {
 #[test]
 fn a_version_1_file_without_an_index_is_read_and_written_back_as_version_2() {
     let env = three_sets();
-    let mut state: serde_json::Value = serde_json::from_slice(&env.state_bytes()).unwrap();
-    assert!(state.get("setIndex").is_some(), "the writer indexes the sets");
-    state.as_object_mut().unwrap().remove("setIndex");
-    state["schemaVersion"] = 1.into();
-    env.write(STATE, serde_json::to_vec(&state).unwrap());
+    // A version 1 file as a previous scaleset wrote it: the same document without the index.
+    let text = String::from_utf8(env.state_bytes()).unwrap();
+    let at = text.rfind(r#","setIndex":"#).expect("the writer indexes the sets");
+    let v1 = format!("{}}}\n", &text[..at]).replacen(r#""schemaVersion":2"#, r#""schemaVersion":1"#, 1);
+    env.write(STATE, &v1);
     let before = set_texts(&env.state_bytes());
     assert_eq!(env.ok(["instances", "alpha", "-o", "json"]).json().as_array().unwrap().len(), 5);
     env.ok(["scale", "bravo", "--by", "1"]);
@@ -115,6 +115,7 @@ fn a_version_1_file_without_an_index_is_read_and_written_back_as_version_2() {
     let index = after["setIndex"]["sets"].as_array().unwrap();
     let names: Vec<&str> = index.iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["alpha", "bravo", "charlie"]);
+    assert!(index.iter().all(|e| e["head"].is_u64() && e["vms"].is_array()), "counted for list from the first write");
     let texts = set_texts(&env.state_bytes());
     assert_eq!((&texts[0], &texts[2]), (&before[0], &before[2]));
     // The index points at each set's bytes.
