@@ -163,7 +163,10 @@ pub fn apply(ctx: &Context, names: &[String], prune: bool, auto_approve: bool) -
     let shown: Vec<&crate::model::state::ScaleSet> =
         state.scale_sets.iter().filter(|s| names.is_empty() || names.contains(&s.config.name)).collect();
     let selected: Vec<String> = shown.iter().map(|s| s.config.name.clone()).collect();
-    let cost = report::cost::cost(&state, &selected, &ctx.catalog)?;
+    let summaries: Vec<_> = state.scale_sets.iter().map(crate::model::set_summary::SetSummary::of).collect();
+    let read =
+        report::cost::Read { sets: &summaries, clock: state.clock, retired_accrued: state.retired_accrued.money() };
+    let cost = report::cost::cost(&read, &selected, &ctx.catalog)?;
     if ctx.json {
         let document = report::apply::ApplyReport {
             cost,

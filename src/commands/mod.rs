@@ -380,7 +380,11 @@ fn finish(ctx: &Context, state: &State, events: &[Event]) -> Result<ExitCode> {
 
 /// A set that must exist in the state.
 fn set_not_found(state: Option<&State>, name: &str) -> crate::engine::EngineError {
-    let known: Vec<&str> = state.map(|s| s.scale_sets.names()).unwrap_or_default();
+    unknown_set(state.map(|s| s.scale_sets.names()).unwrap_or_default(), name)
+}
+
+/// No set of that name, with the nearest of `known` suggested.
+fn unknown_set(known: Vec<&str>, name: &str) -> crate::engine::EngineError {
     crate::engine::EngineError::SetNotFound { name: name.to_owned(), hint: crate::suggest::hint(name, known) }
 }
 

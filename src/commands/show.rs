@@ -122,7 +122,8 @@ pub fn cost(
             .and_then(|s| s.budget)
             .map(|b| (b, format!("budget.maxMonthly in {}", ctx.file.display()))),
     };
-    let state = ctx.read_state()?;
+    // Sets as summaries: what the run rate and the commitments read of them.
+    let state = ctx.store.load_summaries()?;
     // The definition as written, when there is one: needed for the defined and simulated
     // bases; shown beside the run rate otherwise.
     let defs = if ctx.definition.exists() {
@@ -138,22 +139,26 @@ pub fn cost(
         None
     };
     for n in names {
-        let in_state = state.as_ref().is_some_and(|s| s.set(n).is_some());
+        let in_state = state.as_ref().is_some_and(|s| s.scale_sets.iter().any(|set| set.config.name == *n));
         let defined = defs.as_ref().is_some_and(|d| d.iter().any(|d| d.config.name == *n));
         if !in_state && !defined {
-            return Err(set_not_found(state.as_ref(), n).into());
+            let known = state.iter().flat_map(|s| s.scale_sets.iter().map(|set| set.config.name.as_str())).collect();
+            return Err(super::unknown_set(known, n).into());
         }
     }
-    let empty = crate::model::state::State::new(0, jiff::Timestamp::UNIX_EPOCH);
-    let now_state = state.as_ref().unwrap_or(&empty);
-    let mut view = report::cost::cost(now_state, names, &ctx.catalog)?;
+    let read = report::cost::Read {
+        sets: state.as_ref().map_or(&[][..], |s| &s.scale_sets[..]),
+        clock: state.as_ref().map_or(jiff::Timestamp::UNIX_EPOCH, |s| s.clock),
+        retired_accrued: state.as_ref().map_or(Money::ZERO, |s| s.retired_accrued.money()),
+    };
+    let mut view = report::cost::cost(&read, names, &ctx.catalog)?;
     view.has_state = state.is_some();
     if let Some(defs) = &defs {
         view.defined = Some(report::defined::defined_cost(defs, names, &ctx.catalog)?);
     }
     view.name_estimates();
     if commitments {
-        view.commitments = Some(report::budget::commitments(now_state, names, &ctx.catalog)?);
+        view.commitments = Some(report::budget::commitments(read.sets, names, &ctx.catalog)?);
     }
     if let Some((max, source)) = budget {
         let (basis, projected) = match (basis, &view.defined, &defs) {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cost::catalog::{Catalog, PriceError};
 use crate::cost::rates;
 use crate::model::money::Money;
-use crate::model::state::State;
+use crate::model::set_summary::SetSummary;
 
 /// How commitment figures are labelled, in tables and JSON.
 pub const ESTIMATE_NOTE: &str = "estimate (typical discount): reservations and savings plans at the typical \
@@ -140,10 +140,14 @@ fn options(total: Money, eligible: Money) -> Vec<CommitmentOptionView> {
 ///
 /// # Errors
 /// A price is missing.
-pub fn commitments(state: &State, only: &[String], catalog: &Catalog) -> Result<CommitmentsView, PriceError> {
+pub fn commitments(
+    sets_read: &[SetSummary],
+    only: &[String],
+    catalog: &Catalog,
+) -> Result<CommitmentsView, PriceError> {
     let mut sets = Vec::new();
-    for set in state.scale_sets.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
-        let comps = rates::components(catalog, set)?;
+    for set in sets_read.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
+        let comps = rates::summary_components_at(catalog, set, rates::Basis::Now)?;
         let monthly = comps.iter().map(|c| c.rate).sum::<crate::model::accrual::Rate>().per_month();
         let eligible = rates::eligible_monthly(&comps);
         sets.push(SetCommitmentsView {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cost::catalog::Catalog;
 use crate::cost::rates::{self, Component};
 use crate::model::money::Money;
-use crate::model::state::State;
+use crate::model::set_summary::SetSummary;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -102,17 +102,25 @@ pub struct CostView {
     pub has_state: bool,
 }
 
+/// What the cost report reads of a state: its sets as summaries, its clock, and the cost
+/// accrued by sets since deleted.
+pub struct Read<'a> {
+    pub sets: &'a [SetSummary],
+    pub clock: jiff::Timestamp,
+    pub retired_accrued: Money,
+}
+
 /// The cost report of the selected sets (all when `only` is empty). The accrued total of the
 /// whole state includes deleted sets only when no selection is made.
 ///
 /// # Errors
 /// A price is missing.
-pub fn cost(state: &State, only: &[String], catalog: &Catalog) -> Result<CostView, crate::cost::catalog::PriceError> {
+pub fn cost(read: &Read<'_>, only: &[String], catalog: &Catalog) -> Result<CostView, crate::cost::catalog::PriceError> {
     let mut sets = Vec::new();
     let mut total = crate::model::accrual::Rate::ZERO;
     let mut accrued = Money::ZERO;
-    for set in state.scale_sets.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
-        let comps = rates::components(catalog, set)?;
+    for set in read.sets.iter().filter(|s| only.is_empty() || only.contains(&s.config.name)) {
+        let comps = rates::summary_components_at(catalog, set, rates::Basis::Now)?;
         let rate: crate::model::accrual::Rate = comps.iter().map(|c| c.rate).sum();
         total += rate;
         accrued += set.accrued.money();
@@ -125,11 +133,11 @@ pub fn cost(state: &State, only: &[String], catalog: &Catalog) -> Result<CostVie
         });
     }
     if only.is_empty() {
-        accrued += state.retired_accrued.money();
+        accrued += read.retired_accrued;
     }
     Ok(CostView {
         currency: "USD",
-        clock: state.clock,
+        clock: read.clock,
         total_hourly_cost: total.per_hour(),
         total_monthly_cost: total.per_month(),
         accrued_cost: accrued,

@@ -127,7 +127,7 @@ fn a_version_1_file_without_an_index_is_read_and_written_back_as_version_2() {
 }
 
 #[test]
-fn list_reads_the_same_through_the_index_and_without_it() {
+fn list_and_cost_read_the_same_through_the_index_and_without_it() {
     let env = three_sets();
     env.ok(["stop", "alpha", "--instances", "0", "1"]);
     env.ok(["scale", "charlie", "--by", "1"]); // a scoped write: alpha and bravo are copied
@@ -137,11 +137,13 @@ fn list_reads_the_same_through_the_index_and_without_it() {
     }
     let through_index = env.ok(["list", "-o", "json"]).stdout;
     let table = env.ok(["list"]).stdout;
+    let cost = env.ok(["cost", "--commitments", "-o", "json"]).stdout;
     let mut plain = state.clone();
     plain.as_object_mut().unwrap().remove("setIndex");
     env.write(STATE, serde_json::to_vec(&plain).unwrap());
     assert_eq!(env.ok(["list", "-o", "json"]).stdout, through_index);
     assert_eq!(env.ok(["list"]).stdout, table);
+    assert_eq!(env.ok(["cost", "--commitments", "-o", "json"]).stdout, cost);
     let rows: serde_json::Value = serde_json::from_str(&through_index).unwrap();
     assert_eq!(rows[0]["runningCount"], 3, "two of alpha's five VMs are stopped");
 }

@@ -65,7 +65,10 @@ fn tables_at(width: u16) -> String {
         .map(|s| report::sets::set_view(&scaleset::model::set_summary::SetSummary::of(s), catalog).unwrap())
         .collect();
     let events: Vec<&scaleset::model::event::Event> = state.events.iter().collect();
-    let cost = report::cost::cost(&state, &[], catalog).unwrap();
+    let summaries: Vec<_> = state.scale_sets.iter().map(scaleset::model::set_summary::SetSummary::of).collect();
+    let read =
+        report::cost::Read { sets: &summaries, clock: state.clock, retired_accrued: state.retired_accrued.money() };
+    let cost = report::cost::cost(&read, &[], catalog).unwrap();
     [
         render::instances_table(report::instances::instances(web), style),
         render::list_table(&sets, style),
