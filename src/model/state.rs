@@ -455,17 +455,22 @@ impl State {
     }
 }
 
+/// The model of `version` among a set's models: what a set and its summary both look up.
+pub(crate) fn model_in(models: &[VersionedModel], version: u32) -> Option<&VmModel> {
+    models.iter().find(|m| m.version == version).map(|m| &m.model)
+}
+
 impl ScaleSet {
     /// The model a version refers to.
     #[must_use]
     pub fn model(&self, version: u32) -> Option<&VmModel> {
-        self.models.iter().find(|m| m.version == version).map(|m| &m.model)
+        model_in(&self.models, version)
     }
 
     /// The current model.
     #[must_use]
     pub fn current_model(&self) -> &VmModel {
-        self.model(self.model_version).unwrap_or(&self.config.model)
+        model_in(&self.models, self.model_version).unwrap_or(&self.config.model)
     }
 
     /// Position of an instance by ID.

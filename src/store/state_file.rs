@@ -607,4 +607,39 @@ mod scoped_tests {
         let err = serde_json::to_vec(&state).expect_err("refused");
         assert!(err.to_string().contains("scale set 'a' is not in memory (read by name only"), "{err}");
     }
+
+    #[test]
+    fn a_summary_read_from_json_is_the_summary_of_the_set() {
+        let text = "scaleSets:\n  - { name: web, region: eastus, sku: Standard_D2s_v5, capacity: 6, zones: [1, 2, 3], \
+                    priority: Spot, evictionPolicy: Delete, orchestrationMode: Flexible, \
+                    priorityMix: { baseRegularPriorityCount: 2, regularPriorityPercentageAboveBase: 50 } }\n";
+        let defs =
+            crate::spec::parse_definition("t.yaml", text.as_bytes(), crate::cost::catalog::Catalog::builtin()).unwrap();
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let mut set = crate::engine::capacity::create_set(&defs[0], at).unwrap().0;
+        set.instances[1].protect_from_scale_in = true;
+        set.instances[2].power_state = crate::model::enums::PowerState::Deallocated;
+        let read: crate::model::set_summary::SetSummary =
+            serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
+        assert_eq!(read, crate::model::set_summary::SetSummary::of(&set));
+        assert!(read.vms.iter().any(|v| v.priority == crate::model::enums::Priority::Regular));
+        assert!(read.vms.iter().any(|v| v.priority == crate::model::enums::Priority::Spot));
+        assert_eq!(
+            (read.vm_count(), read.count_in(crate::model::enums::PowerState::Deallocated), read.outdated()),
+            (6, 1, 0)
+        );
+        // A broken invariant is refused with the full parse's words.
+        let mut broken = serde_json::to_value(&set).unwrap();
+        broken["capacity"] = 7.into();
+        let err = serde_json::from_value::<crate::model::set_summary::SetSummary>(broken).unwrap_err().to_string();
+        assert!(err.contains("scale set 'web' has capacity 7 but 6 instances"), "{err}");
+        // Unknown fields: refused in a set, skipped in a VM, as the full parse does.
+        let mut value = serde_json::to_value(&set).unwrap();
+        value["instances"][0]["typo"] = 1.into();
+        assert!(serde_json::from_value::<crate::model::set_summary::SetSummary>(value.clone()).is_ok());
+        assert!(serde_json::from_value::<ScaleSet>(value.clone()).is_ok());
+        value["typo"] = 1.into();
+        assert!(serde_json::from_value::<crate::model::set_summary::SetSummary>(value.clone()).is_err());
+        assert!(serde_json::from_value::<ScaleSet>(value).is_err());
+    }
 }
