@@ -23,7 +23,8 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload,
 use super::backend::{Lock, StateStore, Version, VersionTag};
 use super::location::{AwsAccess, AzureAccess, AzureAuth, BlobUrl, S3Url};
 use super::{StoreError, blob_lock};
-use crate::model::state::State;
+use crate::model::set_summary::SetSummary;
+use crate::model::state::{State, StateDoc};
 
 /// The most a state blob may weigh (a 100,000-VM state is about 40 MB).
 const MAX_STATE_BYTES: u64 = 1 << 30;
@@ -305,6 +306,20 @@ fn s3_client(url: &S3Url, access: &AwsAccess) -> object_store::Result<object_sto
     builder.build()
 }
 
+impl BlobState {
+    /// A corrupt blob's message points at its backup blob.
+    fn backup_hint(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Corrupt { path, reason, .. } => StoreError::Corrupt {
+                path,
+                reason,
+                hint: format!(" (the previous version, if any, is in {}.backup)", self.url),
+            },
+            other => other,
+        }
+    }
+}
+
 impl StateStore for BlobState {
     fn describe(&self) -> String {
         self.url.clone()
@@ -315,18 +330,18 @@ impl StateStore for BlobState {
         let Some((bytes, etag)) = self.get(remote)? else {
             return Ok((None, Version(VersionTag::Missing)));
         };
-        let state = super::parse_state_scoped(std::path::Path::new(&self.url), &bytes, scope).map_err(|e| match e {
-            StoreError::Corrupt { path, reason, .. } => StoreError::Corrupt {
-                path,
-                reason,
-                hint: format!(" (the previous version, if any, is in {}.backup)", self.url),
-            },
-            other => other,
-        })?;
+        let state = super::parse_state_scoped(std::path::Path::new(&self.url), &bytes, scope)
+            .map_err(|e| self.backup_hint(e))?;
         if let Ok(mut loaded) = self.loaded.lock() {
             *loaded = Some((etag.clone(), bytes));
         }
         Ok((Some(state), Version(VersionTag::Blob { etag })))
+    }
+
+    fn load_summaries(&self) -> Result<Option<StateDoc<Vec<SetSummary>>>, StoreError> {
+        let remote = self.remote()?;
+        let Some((bytes, _)) = self.get(remote)? else { return Ok(None) };
+        super::parse_summaries(std::path::Path::new(&self.url), &bytes).map(Some).map_err(|e| self.backup_hint(e))
     }
 
     fn lock(&self, timeout: Duration, holder: &str) -> Result<Box<dyn Lock>, StoreError> {
