@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the engine's hot paths, through the library (no process, no file):
-//! placement and scale-in on 1000 VMs, one autoscale evaluation, a simulated day, and the state
-//! file's parse and serialisation at 10,000 VMs (what every command pays on a large state).
+//! placement and scale-in on 1000 VMs, one autoscale evaluation, a simulated day and year, and
+//! the state file at 10,000 VMs: the full parse and serialisation (what whole-state commands pay),
+//! one set through the set index (one-set commands) and the summaries (`list`, `cost`).
 //!
 //! ```sh
 //! cargo bench --bench engine                 # all
@@ -181,13 +182,27 @@ fn state_file(c: &mut Criterion) {
         set.config.name = format!("s{k:02}");
         state.insert_set(set);
     }
-    let bytes = serde_json::to_vec(&state).expect("serialize");
+    let bytes = scaleset::store::state_bytes(&state).expect("serialize");
     let path = std::path::Path::new("bench.state.json");
     let mut group = c.benchmark_group("state_file_10k_vms");
     group.sample_size(20);
     group.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
     group.bench_function("parse_and_check", |b| {
         b.iter(|| scaleset::store::parse_state(path, black_box(&bytes)).expect("parse"));
+    });
+    group.bench_function("parse_one_set_through_the_index", |b| {
+        let one = scaleset::store::Scope::set("s03");
+        b.iter(|| scaleset::store::parse_state_scoped(path, black_box(&bytes), &one).expect("parse"));
+    });
+    group.bench_function("summaries_through_the_index", |b| {
+        b.iter(|| scaleset::store::parse_summaries(path, black_box(&bytes)).expect("parse"));
+    });
+    group.bench_function("write_with_the_index", |b| {
+        b.iter_batched_ref(
+            || Vec::with_capacity(bytes.len()),
+            |out| scaleset::store::write_state_json(out, black_box(&state), None).expect("serialize"),
+            BatchSize::LargeInput,
+        );
     });
     group.bench_function("serialize", |b| {
         b.iter_batched_ref(
