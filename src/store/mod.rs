@@ -32,6 +32,7 @@ mod indexed;
 mod location;
 mod lock;
 pub(crate) mod safe_open;
+mod scoped;
 mod state_file;
 
 pub use backend::{LocalFile, Lock, StateStore, Version};
@@ -40,9 +41,9 @@ pub use blob_lock::DEFAULT_LEASE;
 pub use indexed::{to_bytes as state_bytes, write_json as write_state_json};
 pub use location::{AwsAccess, AzureAccess, BlobUrl, Location, S3Url, aws_access, azure_access};
 pub use lock::{LockGuard, acquire, lock_path};
+pub use scoped::{Scope, parse_state_scoped, parse_summaries};
 pub use state_file::{
-    Loaded, Scope, backup_path, parse_state, parse_state_scoped, parse_summaries, read_state, read_state_scoped,
-    read_summaries, resolve, write_state,
+    Loaded, backup_path, parse_state, read_state, read_state_scoped, read_summaries, resolve, write_state,
 };
 
 use std::path::PathBuf;
