@@ -1,12 +1,14 @@
-//! A scale set as `list` and the run rate see it: its configuration, models, accrued cost and,
-//! per VM, only the facts that are priced or counted (model version, priority, power state)
-//! plus those the invariants need. Read straight from a set's JSON, skipping every other
-//! field of every VM (timestamps, health, operations), which is most of a large state file;
-//! or made from a full [`ScaleSet`], so both give the same figures.
+//! A scale set as `list` and `cost` see it: its head (configuration, models, accrued cost) and
+//! its VMs counted by the facts that are priced or counted (model version, priority, power
+//! state). Read three ways with the same result: from a set's JSON, its VMs' other fields
+//! (timestamps, health, operations: most of a large state file) skipped unread; from a set's
+//! head and the VM counts the state file's set index keeps ([`SetSummary::from_head`]); or
+//! made from a full [`ScaleSet`] ([`SetSummary::of`]).
 //!
-//! Guarantee: [`SetSummary::check`] checks the invariants of what it read with the same rules
-//! and messages as `ScaleSet::check` (capacity = VM count, IDs ascending and below the next ID,
-//! known model versions, zones the set uses, protection flags).
+//! Guarantee: read from JSON, a set's invariants are checked by `check_set`, the function
+//! `ScaleSet::check` uses, with the same rules and messages (capacity = VM count, IDs ascending
+//! and below the next ID, known model versions, zones the set uses, protection flags); from the
+//! index, what the counts can say (as many VMs as the capacity, known model versions).
 
 use serde::{Deserialize, Serialize};
 
