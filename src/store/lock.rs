@@ -61,7 +61,7 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 if started.elapsed() >= timeout {
-                    let holder = read_holder(&file).unwrap_or_else(|| "another process".to_owned());
+                    let holder = read_settled_holder(&file).unwrap_or_else(|| "another process".to_owned());
                     return Err(StoreError::LockTimeout { path: state.to_path_buf(), waited: timeout, holder });
                 }
                 std::thread::sleep(pause);
@@ -76,8 +76,9 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
     if let Some(previous) = read_holder(&guard.file) {
         guard.took_over_from = Some(previous);
     }
+    // The newline ends a whole record: a waiter reading while it is written can tell.
     let record = format!(
-        "pid {} ({command}) since {}",
+        "pid {} ({command}) since {}\n",
         std::process::id(),
         jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     );
@@ -91,10 +92,30 @@ pub fn acquire(state: &Path, timeout: Duration, command: &str) -> Result<LockGua
 /// The holder record in the lock file, as far as it can be shown: at most 4 KiB read, 300
 /// characters shown, control characters escaped (anyone who can write the directory can write
 /// the file).
-fn read_holder(mut file: &File) -> Option<String> {
+fn read_holder(file: &File) -> Option<String> {
+    let (text, _) = read_record(file)?;
+    (!text.is_empty()).then_some(text)
+}
+
+/// [`read_holder`] for a waiter, whose holder may be writing its record right now: a record
+/// without its closing newline is read again after a moment (a record written by hand, or by
+/// an older version, has none and is then shown as it is).
+fn read_settled_holder(file: &File) -> Option<String> {
+    match read_record(file) {
+        Some((text, true)) => (!text.is_empty()).then_some(text),
+        _ => {
+            std::thread::sleep(Duration::from_millis(20));
+            read_holder(file)
+        }
+    }
+}
+
+/// The record shown (without its newline), and whether it ended with one.
+fn read_record(mut file: &File) -> Option<(String, bool)> {
     file.seek(SeekFrom::Start(0)).ok()?;
     let mut bytes = Vec::new();
     file.take(4096).read_to_end(&mut bytes).ok()?;
-    let text = super::safe_open::shown(&String::from_utf8_lossy(&bytes), 300);
-    (!text.is_empty()).then_some(text)
+    let whole = bytes.last() == Some(&b'\n');
+    let text = String::from_utf8_lossy(&bytes);
+    Some((super::safe_open::shown(text.trim_end_matches('\n'), 300), whole))
 }

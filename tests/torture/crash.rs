@@ -206,6 +206,8 @@ fn a_kill_at_each_step_of_a_write_leaves_a_whole_state() {
 
         // Not stuck: a writer takes the lock over at once and says from whom.
         let record = String::from_utf8(env.read(LOCK)).unwrap();
+        assert!(record.ends_with('\n'), "a whole record ends with a newline: {record:?}");
+        let record = record.trim_end();
         assert!(record.starts_with(&format!("pid {pid} (scaleset scale s001 --by=+7) since ")), "record {record:?}");
         env.run_bare(["--lock-timeout", "0s", "scale", "s001", "--by=+0"]).code(0).stderr_is(&format!(
             "note: took over the state lock last held by {record}, which ended without releasing it\nNothing to change.\n"
