@@ -46,16 +46,10 @@ pub fn read_state(path: &Path) -> Result<Loaded, StoreError> {
 /// # Errors
 /// As [`read_state`].
 pub fn read_state_scoped(path: &Path, scope: &Scope) -> Result<Loaded, StoreError> {
-    if path.is_dir() {
-        return Err(StoreError::IsDirectory { path: path.to_path_buf() });
-    }
     // Some sets only: through the file's index, reading just what is needed.
     if *scope != Scope::All
-        && let Ok(file) = super::safe_open::open_regular(path, false, false, false)
-        && let Ok(meta) = file.metadata()
-        && let Ok(len) = usize::try_from(meta.len())
-        && meta.len() <= MAX_STATE_BYTES
-        && let Some(state) = super::indexed::parse_indexed(&super::indexed::FileSource::new(file, len), scope)
+        && let Some(source) = file_source(path)
+        && let Some(state) = super::indexed::parse_indexed(&source, scope)
     {
         return Ok(Loaded::Present(state));
     }
@@ -63,6 +57,17 @@ pub fn read_state_scoped(path: &Path, scope: &Scope) -> Result<Loaded, StoreErro
         None => Ok(Loaded::Missing),
         Some(bytes) => parse_state_scoped(path, &bytes, scope).map(Loaded::Present),
     }
+}
+
+/// The state file opened to be read by position, when it is a regular file within the size
+/// accepted; `None` otherwise (the caller then reads it whole, which reports why).
+fn file_source(path: &Path) -> Option<super::indexed::FileSource> {
+    let file = super::safe_open::open_regular(path, false, false, false).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > MAX_STATE_BYTES {
+        return None;
+    }
+    Some(super::indexed::FileSource::new(file, usize::try_from(len).ok()?))
 }
 
 /// The bytes of the state file, `None` when there is none. A pipe or a device is refused
@@ -179,11 +184,8 @@ pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
 /// As [`read_state`].
 pub fn read_summaries(path: &Path) -> Result<Option<StateDoc<Vec<SetSummary>>>, StoreError> {
     // Through the index, reading the file piece by piece (hashed, never held whole).
-    if let Ok(file) = super::safe_open::open_regular(path, false, false, false)
-        && let Ok(meta) = file.metadata()
-        && let Ok(len) = usize::try_from(meta.len())
-        && meta.len() <= MAX_STATE_BYTES
-        && let Some(doc) = super::indexed::parse_summaries_indexed(&super::indexed::FileSource::new(file, len))
+    if let Some(source) = file_source(path)
+        && let Some(doc) = super::indexed::parse_summaries_indexed(&source)
     {
         return Ok(Some(doc));
     }
